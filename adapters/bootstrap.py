@@ -1,0 +1,51 @@
+"""The composition root: builds every part of Rapport from settings, once, on demand."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+
+from adapters.redis.connection import client_for
+from adapters.redis.embedded import EmbeddedRedis
+from adapters.redis.store import redis_ports
+from adapters.settings import Settings
+from bot.clock import Clock, SystemClock
+from bot.core import Rapport
+from bot.ports import Ports
+
+log = logging.getLogger("rapport")
+
+
+@dataclass
+class Runtime:
+    """Everything a running Rapport holds: its settings, its Redis and its core."""
+
+    settings: Settings
+    redis: Redis
+    ports: Ports
+    core: Rapport
+    clock: Clock
+    embedded: EmbeddedRedis | None = None
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+async def build(settings: Settings, clock: Clock | None = None) -> Runtime:
+    """Connect to Redis (starting the embedded server when REDIS_URL is unset) and wire the core."""
+    embedded: EmbeddedRedis | None = None
+    if settings.redis_url is None:
+        embedded = EmbeddedRedis(settings.rapport_data_dir / "redis").start()
+        url = embedded.url
+        log.info("using the embedded Redis server in %s", embedded.folder)
+    else:
+        url = settings.redis_url.get_secret_value()
+    redis = client_for(url)
+    ports = redis_ports(redis)
+    clock = clock or SystemClock()
+    return Runtime(settings=settings, redis=redis, ports=ports, core=Rapport(ports, clock),
+                   clock=clock, embedded=embedded)

@@ -1,0 +1,80 @@
+"""The `rapport` command: serve, console, detect, tick."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from adapters.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("rapport")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rapport",
+        description="Rapport: soft power as everyday habits, in Slack and Microsoft Teams.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("serve", help="run the HTTP server (Slack, Teams, health, metrics)")
+    console = commands.add_parser("console", help="talk to Rapport in this terminal")
+    console.add_argument("--as", dest="person", default="me", help="who you are (default: me)")
+    detect = commands.add_parser(
+        "detect", help="read chat messages on stdin, write one JSON line each: a promise or not")
+    detect.add_argument("--now", help="when the messages were sent (ISO 8601, default: now)")
+    detect.add_argument("--tz", default="UTC", help="the authors' time zone (default: UTC)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "detect":
+        from adapters.cli.detect import run as run_detect
+
+        return run_detect(sys.stdin, sys.stdout, sys.stderr, now=args.now, tz=args.tz)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.rapport_log_level,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        if args.command == "serve":
+            asyncio.run(_serve(settings))
+        elif args.command == "console":
+            asyncio.run(_console(settings, args.person))
+    return 0
+
+
+async def _serve(settings: Settings) -> None:
+    from adapters.bootstrap import build
+    from adapters.web.server import serve
+
+    runtime = await build(settings)
+    try:
+        print(f"Rapport is running on http://localhost:{settings.port} "
+              f"(health: http://localhost:{settings.port}/healthz).", flush=True)
+        print("Try it in another terminal:  .venv/bin/rapport console   "
+              "(then /help, or /promise send the deck to @priya by Friday)", flush=True)
+        await serve(runtime)
+    finally:
+        await runtime.close()
+
+
+async def _console(settings: Settings, person: str) -> None:
+    from adapters.bootstrap import build
+    from adapters.console.repl import Console, run
+
+    runtime = await build(settings)
+    try:
+        await run(Console(runtime.core, me=person, exports=settings.rapport_data_dir / "exports"))
+    finally:
+        await runtime.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

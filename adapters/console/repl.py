@@ -1,0 +1,167 @@
+"""`rapport console`: talk to Rapport in a terminal, through the same core as Slack and Teams.
+
+Lines starting with `/` are commands, `:N` presses button N (with the rest of the line as its
+input, e.g. a new date), `:as <name>` switches person, and anything else is a chat message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from bot.core import Rapport
+from bot.events import Action, Actor, Command, Message
+from bot.markup import plain
+from bot.replies import Audience, Button, Reply
+from habits.people import PersonRef
+
+PLATFORM, WORKSPACE, CHANNEL = "console", "local", "console"
+_NAME = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
+_AT = re.compile(r"(?<![\w<])@([A-Za-z0-9._-]{1,40})")
+
+HELP = """Console commands:
+  /help                 every Rapport command (/promise, /kept, /kudos, /handover, /habits, /rapport)
+  :as <name>            act as someone else (try :as priya), and see their messages
+  :1, :2 ...            press a button; add text for buttons that ask for it (:2 next friday)
+  :who                  who you are
+  :quit                 leave (your data stays)
+Anything else is a chat message in a shared channel."""
+
+
+@dataclass
+class Inbox:
+    lines: list[str] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+
+
+class Console:
+    """The console backend: turns typed lines into neutral events and replies into text."""
+
+    def __init__(self, core: Rapport, me: str = "me", exports: Path = Path(".")) -> None:
+        self.core = core
+        self.me = me
+        self.exports = exports
+        self.buttons: list[Button] = []
+        self.inboxes: dict[str, Inbox] = {}
+        self.counter = 0
+
+    def actor(self) -> Actor:
+        return Actor(PersonRef(PLATFORM, WORKSPACE, self.me), display_name=self.me)
+
+    async def handle_line(self, line: str) -> list[str]:
+        line = line.strip()
+        if not line:
+            return []
+        if line in {":quit", ":q", ":exit"}:
+            raise EOFError
+        if line in {":help", ":h"}:
+            return HELP.splitlines()
+        if line == ":who":
+            return [f"You are @{self.me}."]
+        if line.startswith(":as"):
+            return self.switch(line[3:].strip())
+        press = re.match(r"^:(\d+)\s*(.*)$", line)
+        if press:
+            return await self.press(int(press.group(1)), press.group(2))
+        if line.startswith(":"):
+            return [f"Unknown console command {line.split()[0]!r}.", *HELP.splitlines()]
+        if line.startswith("/"):
+            name, _, text = line[1:].partition(" ")
+            return await self.show(await self.core.handle(
+                Command(self.actor(), name, _mentions(text), CHANNEL)))
+        replies = await self.core.handle(Message(
+            self.actor(), _mentions(line), CHANNEL, ref=self._next_ref()))
+        return await self.show(replies)
+
+    def switch(self, name: str) -> list[str]:
+        name = name.lstrip("@")
+        if not _NAME.match(name):
+            return ["Usage: :as <name>, e.g. :as priya (letters, digits, . _ -)"]
+        self.me = name
+        inbox = self.inboxes.pop(name, Inbox())
+        self.buttons = inbox.buttons
+        out = [f"You are now @{name}."]
+        if inbox.lines:
+            out.append(f"Messages for @{name}:")
+            out.extend(inbox.lines)
+        return out
+
+    async def press(self, number: int, text: str) -> list[str]:
+        if not 1 <= number <= len(self.buttons):
+            return [f"There is no button {number} here."]
+        button = self.buttons[number - 1]
+        values = {"date": text} if text else {}
+        return await self.show(await self.core.handle(
+            Action(self.actor(), button.action, button.value, CHANNEL, values)))
+
+    async def show(self, replies: list[Reply]) -> list[str]:
+        out: list[str] = []
+        mine: list[Button] = []
+        for reply in replies:
+            lines = self._render(reply, mine if reply.audience is not Audience.DIRECT else None)
+            if reply.audience is Audience.DIRECT and reply.to and reply.to.user != self.me:
+                inbox = self.inboxes.setdefault(reply.to.user, Inbox())
+                offset = len(inbox.buttons)
+                inbox_lines = self._render(reply, inbox.buttons, offset)
+                inbox.lines.extend(inbox_lines)
+                out.append(f"(sent @{reply.to.user} a direct message; `:as {reply.to.user}` "
+                           "to read it)")
+                continue
+            prefix = {Audience.CHANNEL: "#console", Audience.ME: "Rapport",
+                      Audience.DIRECT: "Rapport (DM)"}[reply.audience]
+            out.append(f"{prefix}: {lines[0]}")
+            out.extend(lines[1:])
+            if reply.attachment is not None:
+                self.exports.mkdir(parents=True, exist_ok=True)
+                path = self.exports / f"{self.me}-{reply.attachment.filename}"
+                path.write_bytes(reply.attachment.content)
+                out.append(f"  (file saved: {path})")
+        if mine:
+            self.buttons = mine
+        return out
+
+    def _render(self, reply: Reply, buttons: list[Button] | None, offset: int = 0) -> list[str]:
+        lines = plain(reply.text).splitlines() or [""]
+        for section in reply.sections:
+            lines.extend("  " + line for line in plain(section.text).splitlines())
+            if section.buttons and buttons is not None:
+                labels = []
+                for button in section.buttons:
+                    buttons.append(button)
+                    labels.append(f"[:{len(buttons)}] {button.label}"
+                                  + (" <date>" if button.asks_for_date else ""))
+                lines.append("    " + "   ".join(labels))
+        return lines
+
+    def _next_ref(self) -> str:
+        self.counter += 1
+        return f"console-{self.counter}"
+
+
+def _mentions(text: str) -> str:
+    """Console mentions (@priya) in the core's form (<@priya>)."""
+    return _AT.sub(lambda m: f"<@{m.group(1)}>", text)
+
+
+async def run(console: Console, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+    """Read lines until end of input or :quit, printing what Rapport answers."""
+    interactive = stdin.isatty()
+    print("Rapport console. Type /help for Rapport's commands, :help for the console's, "
+          ":quit to leave.", file=stdout)
+    loop = asyncio.get_running_loop()
+    while True:
+        if interactive:
+            print(f"{console.me}> ", end="", file=stdout, flush=True)
+        line = await loop.run_in_executor(None, stdin.readline)
+        if not line:
+            break
+        try:
+            for out in await console.handle_line(line):
+                print(out, file=stdout)
+        except EOFError:
+            break
+        stdout.flush()

@@ -1,0 +1,125 @@
+"""Domain objects to and from the JSON and hash fields stored in Redis."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from typing import Any
+
+from habits.commitments import Commitment, CommitmentStatus, Source
+from habits.handovers import Handover, HandoverStatus
+from habits.people import PersonRef, Profile, TimeOff
+from habits.recognition import Recognition
+
+
+def person_to_list(person: PersonRef) -> list[str]:
+    return [person.platform, person.workspace, person.user]
+
+
+def person_from_list(value: list[str]) -> PersonRef:
+    return PersonRef(value[0], value[1], value[2])
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def commitment_to_json(c: Commitment) -> str:
+    return json.dumps({
+        "n": c.number, "what": c.what, "created": c.created_at.isoformat(),
+        "due": c.due.isoformat() if c.due else None, "to": list(c.to), "status": c.status.value,
+        "source": c.source.value, "closed": c.closed_at.isoformat() if c.closed_at else None,
+        "reneg": c.renegotiations, "lapsed": c.lapsed_on, "origin": c.origin,
+    }, separators=(",", ":"))
+
+
+def commitment_from_json(owner: PersonRef, raw: str | bytes) -> Commitment:
+    d = json.loads(raw)
+    created = _dt(d["created"])
+    assert created is not None
+    return Commitment(
+        owner=owner, number=d["n"], what=d["what"], created_at=created, due=_dt(d["due"]),
+        to=tuple(d["to"]), status=CommitmentStatus(d["status"]), source=Source(d["source"]),
+        closed_at=_dt(d["closed"]), renegotiations=d["reneg"], lapsed_on=d["lapsed"],
+        origin=d["origin"],
+    )
+
+
+def recognition_to_json(r: Recognition) -> str:
+    return json.dumps({
+        "giver": person_to_list(r.giver), "receiver": person_to_list(r.receiver),
+        "reason": r.reason, "at": r.given_at.isoformat(), "junior": r.junior,
+        "channel": r.channel,
+    }, separators=(",", ":"))
+
+
+def recognition_from_json(raw: str | bytes) -> Recognition:
+    d = json.loads(raw)
+    given = _dt(d["at"])
+    assert given is not None
+    return Recognition(
+        giver=person_from_list(d["giver"]), receiver=person_from_list(d["receiver"]),
+        reason=d["reason"], given_at=given, junior=d["junior"], channel=d["channel"],
+    )
+
+
+def handover_to_json(h: Handover) -> str:
+    return json.dumps({
+        "giver": person_to_list(h.giver), "receiver": person_to_list(h.receiver), "n": h.number,
+        "decision": h.decision, "at": h.offered_at.isoformat(), "status": h.status.value,
+        "answered": h.answered_at.isoformat() if h.answered_at else None,
+    }, separators=(",", ":"))
+
+
+def handover_from_json(raw: str | bytes) -> Handover:
+    d = json.loads(raw)
+    offered = _dt(d["at"])
+    assert offered is not None
+    return Handover(
+        giver=person_from_list(d["giver"]), receiver=person_from_list(d["receiver"]),
+        number=d["n"], decision=d["decision"], offered_at=offered,
+        status=HandoverStatus(d["status"]), answered_at=_dt(d["answered"]),
+    )
+
+
+def profile_to_hash(p: Profile) -> dict[str, str]:
+    return {
+        "name": p.display_name, "tz": p.tz, "tz_override": _flag(p.tz_override),
+        "days": ",".join(str(d) for d in sorted(p.working_days)),
+        "nudge": p.nudge_time.strftime("%H:%M"), "nudges": _flag(p.nudges_on),
+        "paused_until": p.paused_until.isoformat() if p.paused_until else "",
+        "time_off": json.dumps([[s.first.isoformat(), s.last.isoformat()] for s in p.time_off]),
+        "detection": _flag(p.detection_on), "auto_track": _flag(p.auto_track),
+        "share": _flag(p.share_with_managers),
+    }
+
+
+def profile_from_hash(person: PersonRef, h: dict[str, str]) -> Profile:
+    default = Profile(person)
+    if not h:
+        return default
+    return Profile(
+        person=person,
+        display_name=h.get("name", ""),
+        tz=h.get("tz", default.tz),
+        tz_override=h.get("tz_override") == "1",
+        working_days=frozenset(int(d) for d in h["days"].split(",")) if h.get("days")
+        else default.working_days,
+        nudge_time=time.fromisoformat(h["nudge"]) if h.get("nudge") else default.nudge_time,
+        nudges_on=h.get("nudges", "1") == "1",
+        paused_until=date.fromisoformat(h["paused_until"]) if h.get("paused_until") else None,
+        time_off=tuple(TimeOff(date.fromisoformat(a), date.fromisoformat(b))
+                       for a, b in json.loads(h.get("time_off") or "[]")),
+        detection_on=h.get("detection", "1") == "1",
+        auto_track=h.get("auto_track") == "1",
+        share_with_managers=h.get("share") == "1",
+    )
+
+
+def profile_to_export(p: Profile) -> dict[str, Any]:
+    return {**profile_to_hash(p), "time_off": [[s.first.isoformat(), s.last.isoformat()]
+                                               for s in p.time_off]}
+
+
+def _flag(value: bool) -> str:
+    return "1" if value else "0"

@@ -1,0 +1,86 @@
+"""The key schema. Every key carries a hash tag, so one person's (or one workspace's) keys
+share a Redis Cluster slot and a transaction over them never crosses slots.
+
+    rp:{u:<platform>:<workspace>:<user>}:<what>     one person's data
+    rp:{w:<platform>:<workspace>}:<what>            one workspace's data
+
+Ids are percent-escaped so a brace or a colon inside an id can never move the tag.
+docs/storage.md lists every key.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from habits.people import PersonRef, WorkspaceRef
+from habits.streaks import Habit
+
+PREFIX = "rp"
+
+
+def _part(value: str) -> str:
+    return quote(value, safe="")
+
+
+def person_tag(person: PersonRef) -> str:
+    return f"{{u:{_part(person.platform)}:{_part(person.workspace)}:{_part(person.user)}}}"
+
+
+def workspace_tag(workspace: WorkspaceRef) -> str:
+    return f"{{w:{_part(workspace.platform)}:{_part(workspace.workspace)}}}"
+
+
+def person_key(person: PersonRef, *what: str) -> str:
+    """A key of one person's: person_key(p, "promises") -> "rp:{u:slack:T1:U1}:promises"."""
+    return ":".join((PREFIX, person_tag(person), *what))
+
+
+def workspace_key(workspace: WorkspaceRef, *what: str) -> str:
+    return ":".join((PREFIX, workspace_tag(workspace), *what))
+
+
+def person_pattern(person: PersonRef) -> str:
+    """A SCAN pattern matching every key of one person's (glob characters escaped)."""
+    tag = person_tag(person)
+    for char in "\\*?[]":
+        tag = tag.replace(char, "\\" + char)
+    return f"{PREFIX}:{tag}:*"
+
+
+class PersonKeys:
+    """Every key one person's data lives in."""
+
+    def __init__(self, person: PersonRef) -> None:
+        self.person = person
+        self.profile = person_key(person, "profile")
+        self.promises = person_key(person, "promises")
+        self.promise_seq = person_key(person, "promises", "seq")
+        self.open_promises = person_key(person, "promises", "open")
+        self.kudos_given = person_key(person, "kudos", "given")
+        self.kudos_received = person_key(person, "kudos", "received")
+        self.handovers = person_key(person, "handovers")
+        self.handover_seq = person_key(person, "handovers", "seq")
+        self.handovers_received = person_key(person, "handovers", "received")
+        self.habit_years = person_key(person, "habits", "years")
+        self.counterparts = person_key(person, "counterparts")
+
+    def habit(self, habit: Habit, year: int) -> str:
+        return person_key(self.person, "habit", habit.value, str(year))
+
+    def lapses(self, year: int) -> str:
+        return person_key(self.person, "lapse", str(year))
+
+    def all_fixed(self) -> list[str]:
+        return [self.profile, self.promises, self.promise_seq, self.open_promises,
+                self.kudos_given, self.kudos_received, self.handovers, self.handover_seq,
+                self.handovers_received, self.habit_years, self.counterparts]
+
+
+class WorkspaceKeys:
+    def __init__(self, workspace: WorkspaceRef) -> None:
+        self.workspace = workspace
+        self.juniors = workspace_key(workspace, "juniors")
+        self.people = workspace_key(workspace, "people")
+
+    def seen(self, key: str) -> str:
+        return workspace_key(self.workspace, "seen", key)

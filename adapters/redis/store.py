@@ -1,0 +1,330 @@
+"""The Redis implementation of every storage port the core uses.
+
+Writes that must hang together (a new promise and its index, a person's profile) run in one
+MULTI/EXEC transaction over keys of one hash tag, so they are atomic on a single server and on
+Redis Cluster alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+from redis.asyncio import Redis
+
+from adapters.redis import codec
+from adapters.redis.keys import PersonKeys, WorkspaceKeys, person_pattern
+from bot.ports import Ports
+from habits.commitments import Commitment
+from habits.handovers import Handover
+from habits.people import PersonRef, Profile, WorkspaceRef
+from habits.recognition import Recognition
+from habits.streaks import Habit, YearBits, bit_index
+
+NO_DUE_SCORE = float(2**53)  # undated promises sort after every dated one
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class RedisPeople:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def profile(self, person: PersonRef) -> Profile:
+        raw = await self.redis.hgetall(PersonKeys(person).profile)
+        return codec.profile_from_hash(person, {_text(k): _text(v) for k, v in raw.items()})
+
+    async def save_profile(self, profile: Profile) -> None:
+        keys = PersonKeys(profile.person)
+        fields = cast(Mapping[str | bytes, str | bytes], codec.profile_to_hash(profile))
+        await self.redis.hset(keys.profile, mapping=fields)  # type: ignore[arg-type]
+        await self.redis.sadd(
+            WorkspaceKeys(profile.person.workspace_ref).people, profile.person.user)
+
+    async def is_junior(self, person: PersonRef) -> bool:
+        return bool(await self.redis.sismember(
+            WorkspaceKeys(person.workspace_ref).juniors, person.user))
+
+    async def set_junior(self, person: PersonRef, junior: bool) -> None:
+        key = WorkspaceKeys(person.workspace_ref).juniors
+        if junior:
+            await self.redis.sadd(key, person.user)
+        else:
+            await self.redis.srem(key, person.user)
+
+
+class RedisCommitments:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def add(self, owner: PersonRef, make: Callable[[int], Commitment]) -> Commitment:
+        keys = PersonKeys(owner)
+        number = int(await self.redis.incr(keys.promise_seq))
+        commitment = make(number)
+        await self._write(keys, commitment)
+        return commitment
+
+    async def save(self, commitment: Commitment) -> None:
+        await self._write(PersonKeys(commitment.owner), commitment)
+
+    async def _write(self, keys: PersonKeys, commitment: Commitment) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(keys.promises, str(commitment.number), codec.commitment_to_json(commitment))
+            if commitment.is_open:
+                score = commitment.due.timestamp() if commitment.due else NO_DUE_SCORE
+                pipe.zadd(keys.open_promises, {str(commitment.number): score})
+            else:
+                pipe.zrem(keys.open_promises, str(commitment.number))
+            for person in commitment.to:
+                pipe.sadd(keys.counterparts, json.dumps(codec.person_to_list(
+                    commitment.owner.colleague(person))))
+            await pipe.execute()
+
+    async def get(self, owner: PersonRef, number: int) -> Commitment | None:
+        raw = await self.redis.hget(PersonKeys(owner).promises, str(number))
+        return codec.commitment_from_json(owner, raw) if raw else None
+
+    async def open_for(self, owner: PersonRef) -> list[Commitment]:
+        keys = PersonKeys(owner)
+        numbers = cast(list[bytes], await self.redis.zrange(keys.open_promises, 0, -1))
+        if not numbers:
+            return []
+        raws = await self.redis.hmget(keys.promises, numbers)
+        return [codec.commitment_from_json(owner, raw) for raw in raws if raw]
+
+    async def all_for(self, owner: PersonRef) -> list[Commitment]:
+        raw = await self.redis.hgetall(PersonKeys(owner).promises)
+        found = [codec.commitment_from_json(owner, value) for value in raw.values()]
+        return sorted(found, key=lambda c: c.number)
+
+
+class RedisRecognitions:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def add(self, recognition: Recognition) -> None:
+        giver, receiver = PersonKeys(recognition.giver), PersonKeys(recognition.receiver)
+        payload = codec.recognition_to_json(recognition)
+        # Two people, two hash tags: one transaction each, the giver's copy first.
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(giver.kudos_given, payload)
+            pipe.sadd(giver.counterparts, _ref(recognition.receiver))
+            await pipe.execute()
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(receiver.kudos_received, payload)
+            pipe.sadd(receiver.counterparts, _ref(recognition.giver))
+            await pipe.execute()
+
+    async def given_by(self, person: PersonRef) -> list[Recognition]:
+        raws = await self.redis.lrange(PersonKeys(person).kudos_given, 0, -1)
+        return [codec.recognition_from_json(raw) for raw in raws]
+
+    async def received_by(self, person: PersonRef) -> list[Recognition]:
+        raws = await self.redis.lrange(PersonKeys(person).kudos_received, 0, -1)
+        return [codec.recognition_from_json(raw) for raw in raws]
+
+
+class RedisHandovers:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def add(self, giver: PersonRef, make: Callable[[int], Handover]) -> Handover:
+        number = int(await self.redis.incr(PersonKeys(giver).handover_seq))
+        handover = make(number)
+        await self.save(handover)
+        return handover
+
+    async def save(self, handover: Handover) -> None:
+        giver, receiver = PersonKeys(handover.giver), PersonKeys(handover.receiver)
+        payload = codec.handover_to_json(handover)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(giver.handovers, str(handover.number), payload)
+            pipe.sadd(giver.counterparts, _ref(handover.receiver))
+            await pipe.execute()
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(receiver.handovers_received, _received_field(handover), payload)
+            pipe.sadd(receiver.counterparts, _ref(handover.giver))
+            await pipe.execute()
+
+    async def get(self, giver: PersonRef, number: int) -> Handover | None:
+        raw = await self.redis.hget(PersonKeys(giver).handovers, str(number))
+        return codec.handover_from_json(raw) if raw else None
+
+    async def given_by(self, person: PersonRef) -> list[Handover]:
+        raw = await self.redis.hgetall(PersonKeys(person).handovers)
+        return sorted((codec.handover_from_json(v) for v in raw.values()), key=lambda h: h.number)
+
+    async def received_by(self, person: PersonRef) -> list[Handover]:
+        raw = await self.redis.hgetall(PersonKeys(person).handovers_received)
+        return sorted((codec.handover_from_json(v) for v in raw.values()),
+                      key=lambda h: h.offered_at)
+
+
+def _received_field(handover: Handover) -> str:
+    return f"{handover.giver.user}#{handover.number}"
+
+
+def _ref(person: PersonRef) -> str:
+    return json.dumps(codec.person_to_list(person))
+
+
+class RedisHabitLog:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def practised(self, person: PersonRef, habit: Habit, day: date) -> None:
+        keys = PersonKeys(person)
+        year, index = bit_index(day)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.setbit(keys.habit(habit, year), index, 1)
+            pipe.sadd(keys.habit_years, str(year))
+            await pipe.execute()
+
+    async def lapsed(self, person: PersonRef, day: date) -> None:
+        keys = PersonKeys(person)
+        year, index = bit_index(day)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.setbit(keys.lapses(year), index, 1)
+            pipe.sadd(keys.habit_years, str(year))
+            await pipe.execute()
+
+    async def history(self, person: PersonRef) -> tuple[dict[Habit, YearBits], YearBits, date]:
+        keys = PersonKeys(person)
+        years = sorted(int(y) for y in await self.redis.smembers(keys.habit_years))
+        if not years:
+            return {}, {}, datetime.now(UTC).date()
+        names = [keys.habit(habit, year) for habit in Habit for year in years]
+        names += [keys.lapses(year) for year in years]
+        values = cast(list[bytes | None], await self.redis.mget(names))
+        done: dict[Habit, dict[int, bytes]] = {habit: {} for habit in Habit}
+        position = 0
+        for habit in Habit:
+            for year in years:
+                value = values[position]
+                if value:
+                    done[habit][year] = value
+                position += 1
+        lapses = {year: value for year, value in zip(years, values[position:], strict=True) if value}
+        return dict(done), lapses, date(years[0], 1, 1)
+
+    async def days(self, person: PersonRef) -> dict[str, list[str]]:
+        """Every day on record per habit, as ISO dates (for the personal data export)."""
+        done, lapses, _ = await self.history(person)
+        out: dict[str, list[str]] = {}
+        for name, bits in [*((h.value, b) for h, b in done.items()), ("lapsed", lapses)]:
+            out[name] = [d.isoformat() for d in _days_set(bits)]
+        return out
+
+
+def _days_set(bits: YearBits) -> Iterable[date]:
+    for year, data in sorted(bits.items()):
+        for byte_index, byte in enumerate(data):
+            for bit in range(8):
+                if byte & (0x80 >> bit):
+                    yield date.fromordinal(date(year, 1, 1).toordinal() + byte_index * 8 + bit)
+
+
+class RedisPersonalData:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self.people = RedisPeople(redis)
+        self.commitments = RedisCommitments(redis)
+        self.recognitions = RedisRecognitions(redis)
+        self.handovers = RedisHandovers(redis)
+        self.habits = RedisHabitLog(redis)
+
+    async def export(self, person: PersonRef) -> dict[str, Any]:
+        profile = await self.people.profile(person)
+        return {
+            "person": {"platform": person.platform, "workspace": person.workspace,
+                       "user": person.user},
+            "profile": codec.profile_to_export(profile),
+            "junior": await self.people.is_junior(person),
+            "promises": [json.loads(codec.commitment_to_json(c))
+                         for c in await self.commitments.all_for(person)],
+            "kudos_given": [json.loads(codec.recognition_to_json(r))
+                            for r in await self.recognitions.given_by(person)],
+            "kudos_received": [json.loads(codec.recognition_to_json(r))
+                               for r in await self.recognitions.received_by(person)],
+            "handovers_given": [json.loads(codec.handover_to_json(h))
+                                for h in await self.handovers.given_by(person)],
+            "handovers_received": [json.loads(codec.handover_to_json(h))
+                                   for h in await self.handovers.received_by(person)],
+            "habit_days": await self.habits.days(person),
+        }
+
+    async def forget(self, person: PersonRef) -> None:
+        keys = PersonKeys(person)
+        mine = json.dumps(codec.person_to_list(person))
+        for raw in await self.redis.smembers(keys.counterparts):
+            other = codec.person_from_list(json.loads(raw))
+            await self._scrub(PersonKeys(other), mine)
+        workspace = WorkspaceKeys(person.workspace_ref)
+        await self.redis.srem(workspace.juniors, person.user)
+        await self.redis.srem(workspace.people, person.user)
+        found = [key async for key in self.redis.scan_iter(match=person_pattern(person), count=500)]
+        for start in range(0, len(found), 500):
+            await self.redis.delete(*found[start:start + 500])
+
+    async def _scrub(self, other: PersonKeys, mine: str) -> None:
+        """Remove what a colleague's records say about the person being forgotten."""
+        person = json.loads(mine)
+        for key in (other.kudos_given, other.kudos_received):
+            entries = await self.redis.lrange(key, 0, -1)
+            keep = [e for e in entries if person not in (json.loads(e)["giver"],
+                                                         json.loads(e)["receiver"])]
+            if len(keep) != len(entries):
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    pipe.delete(key)
+                    if keep:
+                        pipe.rpush(key, *keep)
+                    await pipe.execute()
+        for key in (other.handovers, other.handovers_received):
+            raw = await self.redis.hgetall(key)
+            gone = [field for field, value in raw.items()
+                    if person in (json.loads(value)["giver"], json.loads(value)["receiver"])]
+            if gone:
+                await self.redis.hdel(key, *gone)
+        await self.redis.srem(other.counterparts, mine)
+        # Promises made *to* the forgotten person keep their text but lose the name.
+        promises = await self.redis.hgetall(other.promises)
+        for field, value in promises.items():
+            data = json.loads(value)
+            if person[2] in data["to"] and other.person.workspace == person[1]:
+                data["to"] = [p for p in data["to"] if p != person[2]]
+                await self.redis.hset(other.promises, field, json.dumps(data))
+
+
+class RedisDedupe:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def first_time(self, workspace: WorkspaceRef, key: str, ttl_seconds: int) -> bool:
+        return bool(await self.redis.set(WorkspaceKeys(workspace).seen(key), b"1",
+                                         nx=True, ex=ttl_seconds))
+
+
+class RedisHealth:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def ping(self) -> bool:
+        return bool(await self.redis.ping())
+
+
+def redis_ports(redis: Redis) -> Ports:
+    """Every port the core needs, over one Redis client."""
+    return Ports(
+        people=RedisPeople(redis),
+        commitments=RedisCommitments(redis),
+        recognitions=RedisRecognitions(redis),
+        handovers=RedisHandovers(redis),
+        habits=RedisHabitLog(redis),
+        personal_data=RedisPersonalData(redis),
+        dedupe=RedisDedupe(redis),
+        health=RedisHealth(redis),
+    )

@@ -1,0 +1,106 @@
+"""Settings from the environment, under the names the Slack and Bot Framework ecosystems use."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AppType(StrEnum):
+    MULTI_TENANT = "MultiTenant"
+    SINGLE_TENANT = "SingleTenant"
+    USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://", "redis+cluster://", "rediss+cluster://",
+                 "redis+sentinel://", "rediss+sentinel://")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=False)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    microsoft_app_id: str | None = None
+    microsoft_app_password: SecretStr | None = None
+    microsoft_app_tenant_id: str | None = None
+    microsoft_app_type: AppType = AppType.MULTI_TENANT
+    redis_url: SecretStr | None = None
+    port: Annotated[int, Field(ge=1, le=65535)] = 3978
+    rapport_data_dir: Path = Path(".rapport")
+    rapport_log_level: str = "INFO"
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL, e.g. https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(REDIS_SCHEMES):
+            raise ValueError("must start with one of " + ", ".join(REDIS_SCHEMES))
+        return value
+
+    @field_validator("rapport_log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return value.upper()
+
+    @field_validator("microsoft_app_type", mode="before")
+    @classmethod
+    def _app_type(cls, value: object) -> object:
+        if isinstance(value, str):
+            for member in AppType:
+                if member.value.lower() == value.strip().lower():
+                    return member
+        return value
+
+    @model_validator(mode="after")
+    def _pairs(self) -> Settings:
+        if self.slack_bot_token and not self.slack_signing_secret:
+            raise ValueError("SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set "
+                             "(find it under Basic Information in your Slack app's settings)")
+        if bool(self.slack_client_id) != bool(self.slack_client_secret):
+            raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both or "
+                             "neither")
+        if self.microsoft_app_id and not self.microsoft_app_password and (
+                self.microsoft_app_type is not AppType.USER_ASSIGNED_MSI):
+            raise ValueError("MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set")
+        if self.microsoft_app_type is AppType.SINGLE_TENANT and self.microsoft_app_id and (
+                not self.microsoft_app_tenant_id):
+            raise ValueError("MICROSOFT_APP_TENANT_ID is required for a SingleTenant app")
+        return self
+
+
+class SettingsError(ValueError):
+    """Invalid settings, worded for the operator: which variable, and what is wrong."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            name = "_".join(str(part) for part in problem["loc"]).upper()
+            message = problem["msg"].removeprefix("Value error, ")
+            given = problem.get("input")
+            shown = f" (got {given!r})" if name and isinstance(given, str) and (
+                "SECRET" not in name and "TOKEN" not in name and "PASSWORD" not in name
+                and "REDIS_URL" not in name) else ""
+            lines.append(f"{name}: {message}{shown}" if name else message)
+        raise SettingsError("Invalid settings:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,1 @@
+"""The use cases behind each chat command and button. Handlers return replies."""

@@ -1,0 +1,50 @@
+"""/habits: streaks, best runs and this week's progress, in the person's own calendar."""
+
+from __future__ import annotations
+
+from bot.context import Context
+from bot.replies import Reply, Section, say
+from bot.usage import usage
+from habits.people import Profile
+from habits.streaks import RULES, Habit, Streak, YearBits, streak
+
+_TIPS = {
+    Habit.KEEP: "Keep the next promise small and dated; trust grows one kept promise at a time.",
+    Habit.FOLLOW_UP: "If something will slip, say so before it's due: early news is good manners.",
+    Habit.RECOGNISE: "Name one thing a colleague did this week and why it helped.",
+    Habit.RECOGNISE_JUNIOR: "A junior colleague's good work, noticed specifically, is remembered for years.",
+    Habit.HAND_OVER: "Which decision on your plate could someone else make? Hand it over.",
+}
+
+
+async def streaks_for(ctx: Context, profile: Profile) -> list[Streak]:
+    done, lapses, since = await ctx.ports.habits.history(ctx.person)
+    today = profile.local_date(ctx.now())
+    empty: YearBits = {}
+    return [
+        streak(rule, done.get(habit, empty), lapses, is_working_day=profile.is_working_day,
+               working_days=profile.working_days, since=min(since, today), today=today)
+        for habit, rule in RULES.items()
+    ]
+
+
+def _bar(done: int, target: int) -> str:
+    return "●" * min(done, max(target, done)) + "○" * max(0, target - done)
+
+
+async def habits(ctx: Context, text: str) -> list[Reply]:
+    """`/habits`: one line per habit, and the habit that most needs attention."""
+    if text.strip():
+        return [say(usage("habits", "`/habits` takes no options."))]
+    profile = await ctx.profile()
+    results = await streaks_for(ctx, profile)
+    sections = []
+    for result in results:
+        rule = RULES[result.habit]
+        sections.append(Section(
+            f"*{rule.title}* — streak {result.current} (best {result.best}) · this week "
+            f"{_bar(result.this_week, result.weekly_target)} {result.this_week}/{result.weekly_target}"
+        ))
+    weakest = min(results, key=lambda r: (r.week_done, r.current))
+    sections.append(Section("Tip: " + _TIPS[weakest.habit]))
+    return [say("Your habits", *sections)]

@@ -1,0 +1,127 @@
+"""/handover: give someone control over a decision, and see it accepted or discussed."""
+
+from __future__ import annotations
+
+import re
+
+from bot.context import Context
+from bot.markup import mention, mentioned, strip_mentions, user_text
+from bot.replies import Audience, Button, ButtonStyle, Reply, Section, say
+from bot.usage import usage
+from habits.handovers import Handover, HandoverError, HandoverStatus
+from habits.people import PersonRef
+from habits.streaks import Habit
+
+MAX_DECISION = 300
+_CLOSE = re.compile(r"^(?:close|done)\s+#?(\d{1,9})$", re.IGNORECASE)
+
+
+def handover_value(handover: Handover) -> str:
+    """Button value naming a handover: the giver's user id and their handover number."""
+    return f"{handover.giver.user}#{handover.number}"
+
+
+async def handover(ctx: Context, text: str) -> list[Reply]:
+    """`/handover @someone <decision>`, `/handover list`, `/handover close <number>`."""
+    stripped = text.strip()
+    if stripped.lower() in {"", "help", "?"}:
+        return [say(usage("handover"))]
+    if stripped.lower() == "list":
+        return await list_handovers(ctx)
+    close = _CLOSE.match(stripped)
+    if close:
+        return await close_handover(ctx, int(close.group(1)))
+    people = mentioned(stripped)
+    if len(people) != 1:
+        return [say(usage("handover", "Mention exactly one person to hand the decision to."))]
+    receiver = ctx.person.colleague(people[0])
+    if receiver == ctx.person:
+        return [say("A handover goes to someone else: mention the person who will decide.")]
+    decision = strip_mentions(stripped).removeprefix("to ").strip()[:MAX_DECISION]
+    if len(decision) < 3:
+        return [say(usage("handover", "Say which decision you are handing over."))]
+    now = ctx.now()
+    await ctx.profile()  # takes in the platform's latest time zone and name
+    made = await ctx.ports.handovers.add(
+        ctx.person,
+        lambda number: Handover(giver=ctx.person, receiver=receiver, number=number,
+                                decision=decision, offered_at=now),
+    )
+    value = handover_value(made)
+    offer = (f"{mention(ctx.person.user)} is handing you a decision: *{user_text(decision)}*. "
+             "It's yours to make. Will you take it?")
+    return [
+        Reply(text=offer, audience=Audience.DIRECT, to=receiver, sections=(Section(offer, (
+            Button("Accept", "handover.accept", value, ButtonStyle.PRIMARY),
+            Button("Discuss first", "handover.discuss", value),
+        )),)),
+        say(f"Handed over to {mention(receiver.user)}: {user_text(decision)} (#{made.number}). "
+            "Giving people control over decisions builds their confidence, and their trust in you. "
+            "Let them decide, even if they decide differently than you would."),
+    ]
+
+
+async def list_handovers(ctx: Context) -> list[Reply]:
+    given = await ctx.ports.handovers.given_by(ctx.person)
+    received = await ctx.ports.handovers.received_by(ctx.person)
+    if not given and not received:
+        return [say("No handovers yet. `/handover @someone <decision>` gives someone a decision.")]
+    lines = [f"#{h.number} to {mention(h.receiver.user)}: {user_text(h.decision)} — {h.status.value}"
+             for h in given[-20:]]
+    lines += [f"from {mention(h.giver.user)}: {user_text(h.decision)} — {h.status.value}"
+              for h in received[-20:]]
+    return [say("Your handovers:\n" + "\n".join(lines))]
+
+
+async def answer(ctx: Context, value: str, accept: bool) -> list[Reply]:
+    """The receiver's Accept or Discuss on a handover offer."""
+    giver_user, _, number_text = value.rpartition("#")
+    if not giver_user or not number_text.isdigit():
+        return [say("That button is no longer valid.")]
+    giver = ctx.person.colleague(giver_user)
+    found = await ctx.ports.handovers.get(giver, int(number_text))
+    if found is None or found.receiver != ctx.person:
+        return [say("That handover is not one of yours.")]
+    now = ctx.now()
+    try:
+        updated = found.accept(now) if accept else found.discuss(now)
+    except HandoverError as error:
+        return [say(f"Nothing changed: {error}.", replaces_original=True)]
+    await ctx.ports.handovers.save(updated)
+    decision = user_text(found.decision)
+    if accept:
+        await _count_for_giver(ctx, giver, found)
+        return [
+            say(f"It's yours: {decision}. {mention(giver.user)} will hear you accepted.",
+                replaces_original=True),
+            Reply(text=f"{mention(ctx.person.user)} accepted your handover: {decision}. "
+                       "Now let them own it.", audience=Audience.DIRECT, to=giver),
+        ]
+    return [
+        say(f"I've told {mention(giver.user)} you'd like to talk about: {decision}.",
+            replaces_original=True),
+        Reply(text=f"{mention(ctx.person.user)} would like to discuss the decision you handed "
+                   f"over: {decision}. A short conversation now makes the handover real.",
+              audience=Audience.DIRECT, to=giver),
+    ]
+
+
+async def close_handover(ctx: Context, number: int) -> list[Reply]:
+    found = await ctx.ports.handovers.get(ctx.person, number)
+    if found is None:
+        return [say(f"You have no handover #{number}. `/handover list` shows yours.")]
+    try:
+        closed = found.close(ctx.now())
+    except HandoverError as error:
+        return [say(f"Nothing changed: {error}.")]
+    await ctx.ports.handovers.save(closed)
+    await _count_for_giver(ctx, ctx.person, found)
+    return [say(f"Closed handover #{number}: {user_text(found.decision)}.")]
+
+
+async def _count_for_giver(ctx: Context, giver: PersonRef, handover: Handover) -> None:
+    """A handover counts once for its giver: when first accepted or closed."""
+    if handover.status in (HandoverStatus.ACCEPTED, HandoverStatus.CLOSED):
+        return
+    giver_profile = await ctx.ports.people.profile(giver)
+    await ctx.ports.habits.practised(giver, Habit.HAND_OVER, giver_profile.local_date(ctx.now()))

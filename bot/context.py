@@ -1,0 +1,49 @@
+"""What a use case needs to serve one person's event: who, where, when, and the ports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.clock import Clock
+from bot.events import Actor
+from bot.ports import Ports
+from habits.people import PersonRef, Profile, zone
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    actor: Actor
+    ports: Ports
+    clock: Clock
+    channel: str | None = None
+
+    @property
+    def person(self) -> PersonRef:
+        return self.actor.person
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    async def profile(self) -> Profile:
+        """The actor's profile, with the platform's time zone and name taken in when they changed.
+
+        A time zone the person set themselves (an override) wins over the platform's.
+        """
+        profile = await self.ports.people.profile(self.person)
+        changes: dict[str, object] = {}
+        if self.actor.tz and not profile.tz_override and self.actor.tz != profile.tz:
+            try:
+                zone(self.actor.tz)
+                changes["tz"] = self.actor.tz
+            except ValueError:
+                pass  # a zone the platform knows and we don't: keep the last good one
+        if self.actor.display_name and self.actor.display_name != profile.display_name:
+            changes["display_name"] = self.actor.display_name
+        if changes:
+            profile = profile.with_changes(**changes)
+            await self.ports.people.save_profile(profile)
+        return profile
+
+    async def today(self) -> date:
+        return (await self.profile()).local_date(self.now())

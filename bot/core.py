@@ -1,0 +1,125 @@
+"""The core: routes neutral events to use cases and returns neutral replies."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.clock import Clock
+from bot.commands import account, handovers, kudos, promises
+from bot.commands.habits_view import habits
+from bot.context import Context
+from bot.events import Action, Actor, Command, Event, Message, MessageDeleted
+from bot.markup import escape
+from bot.ports import Ports
+from bot.replies import Reply, say
+from bot.usage import full_help
+
+CommandHandler = Callable[[Context, str], Awaitable[list[Reply]]]
+ActionHandler = Callable[[Context, Action], Awaitable[list[Reply]]]
+
+
+async def _promise(ctx: Context, text: str) -> list[Reply]:
+    verb, _, rest = text.strip().partition(" ")
+    if verb.lower() == "more":
+        return await promises.promise_more(ctx, rest)
+    if verb.lower() == "list":
+        return await promises.list_open(ctx)
+    return await promises.promise(ctx, text)
+
+
+COMMANDS: dict[str, CommandHandler] = {
+    "promise": _promise,
+    "kept": promises.kept,
+    "kudos": kudos.kudos,
+    "handover": handovers.handover,
+    "habits": habits,
+    "rapport": account.rapport,
+    "help": lambda ctx, text: account.rapport(ctx, "help"),
+}
+
+
+def _number(action: Action) -> int | None:
+    return int(action.value) if action.value.isdigit() else None
+
+
+async def _on_kept(ctx: Context, action: Action) -> list[Reply]:
+    number = _number(action)
+    return await promises.keep(ctx, number) if number is not None else []
+
+
+async def _on_more_time(ctx: Context, action: Action) -> list[Reply]:
+    number = _number(action)
+    if number is None:
+        return []
+    return await promises.more_time(ctx, number, action.values.get("date", ""))
+
+
+async def _on_drop(ctx: Context, action: Action) -> list[Reply]:
+    number = _number(action)
+    return await promises.drop(ctx, number) if number is not None else []
+
+
+async def _on_accept(ctx: Context, action: Action) -> list[Reply]:
+    return await handovers.answer(ctx, action.value, accept=True)
+
+
+async def _on_discuss(ctx: Context, action: Action) -> list[Reply]:
+    return await handovers.answer(ctx, action.value, accept=False)
+
+
+async def _on_forget(ctx: Context, action: Action) -> list[Reply]:
+    return await account.forget_me(ctx, "confirm")
+
+
+async def _on_keep_data(ctx: Context, action: Action) -> list[Reply]:
+    return [say("Kept: nothing was deleted.", replaces_original=True)]
+
+
+ACTIONS: dict[str, ActionHandler] = {
+    "promise.kept": _on_kept,
+    "promise.more_time": _on_more_time,
+    "promise.drop": _on_drop,
+    "handover.accept": _on_accept,
+    "handover.discuss": _on_discuss,
+    "account.forget_me": _on_forget,
+    "account.keep_data": _on_keep_data,
+}
+
+
+class Rapport:
+    """The platform-neutral bot. Every adapter hands it events and renders what it returns."""
+
+    def __init__(self, ports: Ports, clock: Clock) -> None:
+        self.ports = ports
+        self.clock = clock
+
+    def context(self, actor: Actor, channel: str | None) -> Context:
+        return Context(actor=actor, ports=self.ports, clock=self.clock, channel=channel)
+
+    async def handle(self, event: Event) -> list[Reply]:
+        if isinstance(event, Command):
+            return await self.command(event)
+        if isinstance(event, Action):
+            return await self.action(event)
+        if isinstance(event, Message):
+            return await self.message(event)
+        if isinstance(event, MessageDeleted):
+            return []
+        raise TypeError(f"not an event: {event!r}")
+
+    async def command(self, command: Command) -> list[Reply]:
+        name = command.name.strip().lower().lstrip("/")
+        handler = COMMANDS.get(name)
+        if handler is None:
+            return [say(f"I don't know the command `{escape(name)}`.\n\n{full_help()}")]
+        return await handler(self.context(command.actor, command.channel), command.text)
+
+    async def action(self, action: Action) -> list[Reply]:
+        handler = ACTIONS.get(action.action)
+        if handler is None:
+            return [say("That button is no longer valid; `/rapport help` shows what I can do.")]
+        return await handler(self.context(action.actor, action.channel), action)
+
+    async def message(self, message: Message) -> list[Reply]:
+        """A chat message: offered to its author as a promise when it reads like one."""
+        return []

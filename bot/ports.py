@@ -1,0 +1,114 @@
+"""What the core needs from storage. One implementation of each lives in adapters/redis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from habits.commitments import Commitment
+from habits.handovers import Handover
+from habits.people import PersonRef, Profile, WorkspaceRef
+from habits.recognition import Recognition
+from habits.streaks import Habit, YearBits
+
+
+class StorageUnavailable(RuntimeError):
+    """Storage did not answer: the request must fail loudly so the platform retries it."""
+
+
+class People(Protocol):
+    async def profile(self, person: PersonRef) -> Profile:
+        """The person's profile; a default one for someone not seen before."""
+        ...
+
+    async def save_profile(self, profile: Profile) -> None: ...
+
+    async def is_junior(self, person: PersonRef) -> bool: ...
+
+    async def set_junior(self, person: PersonRef, junior: bool) -> None: ...
+
+
+class Commitments(Protocol):
+    async def add(self, owner: PersonRef, make: Callable[[int], Commitment]) -> Commitment:
+        """Store a new commitment; `make` receives the owner's next promise number."""
+        ...
+
+    async def get(self, owner: PersonRef, number: int) -> Commitment | None: ...
+
+    async def save(self, commitment: Commitment) -> None: ...
+
+    async def open_for(self, owner: PersonRef) -> list[Commitment]:
+        """Open promises, soonest due first, undated ones last."""
+        ...
+
+    async def all_for(self, owner: PersonRef) -> list[Commitment]: ...
+
+
+class Recognitions(Protocol):
+    async def add(self, recognition: Recognition) -> None: ...
+
+    async def given_by(self, person: PersonRef) -> list[Recognition]: ...
+
+    async def received_by(self, person: PersonRef) -> list[Recognition]: ...
+
+
+class Handovers(Protocol):
+    async def add(self, giver: PersonRef, make: Callable[[int], Handover]) -> Handover: ...
+
+    async def get(self, giver: PersonRef, number: int) -> Handover | None: ...
+
+    async def save(self, handover: Handover) -> None: ...
+
+    async def given_by(self, person: PersonRef) -> list[Handover]: ...
+
+    async def received_by(self, person: PersonRef) -> list[Handover]: ...
+
+
+class HabitLog(Protocol):
+    async def practised(self, person: PersonRef, habit: Habit, day: date) -> None:
+        """Record that `person` practised `habit` on their local `day`."""
+        ...
+
+    async def lapsed(self, person: PersonRef, day: date) -> None:
+        """Record that a promise of theirs silently lapsed on their local `day`."""
+        ...
+
+    async def history(self, person: PersonRef) -> tuple[dict[Habit, YearBits], YearBits, date]:
+        """Every habit's bitmaps, the lapse bitmaps, and the first day on record."""
+        ...
+
+
+class PersonalData(Protocol):
+    async def export(self, person: PersonRef) -> dict[str, Any]:
+        """Everything stored about `person`, as JSON-ready data."""
+        ...
+
+    async def forget(self, person: PersonRef) -> None:
+        """Delete everything about `person`, including their traces in colleagues' records."""
+        ...
+
+
+class Dedupe(Protocol):
+    async def first_time(self, workspace: WorkspaceRef, key: str, ttl_seconds: int) -> bool:
+        """True the first time `key` is seen in the workspace within `ttl_seconds`."""
+        ...
+
+
+class Health(Protocol):
+    async def ping(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Ports:
+    """Every storage port the core uses, wired once by the composition root."""
+
+    people: People
+    commitments: Commitments
+    recognitions: Recognitions
+    handovers: Handovers
+    habits: HabitLog
+    personal_data: PersonalData
+    dedupe: Dedupe
+    health: Health

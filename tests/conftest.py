@@ -1,0 +1,59 @@
+"""Shared fixtures: a real Redis server for the whole run, emptied before each test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from redis.asyncio import Redis
+
+from adapters.redis.connection import client_for
+from adapters.redis.embedded import EmbeddedRedis
+from adapters.redis.store import redis_ports
+from bot.clock import FixedClock
+from bot.core import Rapport
+from bot.ports import Ports
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis server: REDIS_TEST_URL when given, else one started for this test run."""
+    given = os.environ.get("REDIS_TEST_URL")
+    if given:
+        yield given
+        return
+    server = EmbeddedRedis(Path(tmp_path_factory.mktemp("redis"))).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = client_for(redis_url)
+    await client.flushall()
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@pytest.fixture
+def ports(redis: Redis) -> Ports:
+    return redis_ports(redis)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    # A Tuesday morning in London.
+    return FixedClock(datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Europe/London")))
+
+
+@pytest.fixture
+def core(ports: Ports, clock: FixedClock) -> Rapport:
+    return Rapport(ports, clock)
