@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any, Protocol
 
+from bot.replies import Reply
 from habits.commitments import Commitment
 from habits.handovers import Handover
 from habits.people import PersonRef, Profile, WorkspaceRef
@@ -112,3 +114,28 @@ class Ports:
     personal_data: PersonalData
     dedupe: Dedupe
     health: Health
+
+
+class DeliveryOutcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"      # rate limited or a passing failure: try again after `retry_after`
+    GONE = "gone"        # permanent: the person left, deactivated, or blocked the bot
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    outcome: DeliveryOutcome
+    retry_after: float | None = None
+    detail: str = ""
+
+
+class Messenger(Protocol):
+    """Sends a reply proactively (a DM to `reply.to`, or a post in `reply.channel`).
+
+    One implementation per platform, in its adapter; the scheduler and the core's fan-out of
+    replies to other people use it.
+    """
+
+    platform: str
+
+    async def deliver(self, reply: Reply) -> Delivery: ...
