@@ -1,0 +1,90 @@
+"""Commitment detection: is a chat message a promise by its author, and if so what,
+to whom and by when.
+
+Pure functions over text and time (standard library only), so they can run in any
+adapter and be tested without I/O. See docs/detection.md for the rules and figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from habits.detection.due import DueMatch, find_due, parse_due
+from habits.detection.intent import PREFILTER, find_commitment, split_sentences, tidy_what
+from habits.detection.markup import clean_markup, clean_with_mentions
+
+__all__ = ["DetectedPromise", "clean_markup", "detect", "parse_due"]
+
+# A due phrase is cut out of "what" only where it ends a phrase: "send it by Friday" ->
+# "send it", "push it tonight after dinner" -> "push it after dinner"; but "send the agenda
+# ahead of Thursday's meeting" keeps its object intact.
+_CUTTABLE_AFTER = re.compile(
+    r"\s*(?:$|[,.;!?)]|(?:to|so|and|for|with|because|as|since|then|but|once|when|after|before"
+    r"|if|unless|at|on|in)\b)",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DetectedPromise:
+    """A promise found in a message."""
+
+    what: str  # what was promised, cleaned, e.g. "send the deck to Priya"
+    to: tuple[str, ...]  # mention ids as found ("U123", "Priya Das", "priya"); may be empty
+    due: datetime | None  # aware, in the author's tz; None if no due date was said
+
+
+def detect(text: str, *, sent_at: datetime, tz: ZoneInfo) -> DetectedPromise | None:
+    """Return the promise the author makes in ``text``, or None if it is not a commitment.
+
+    ``sent_at`` must be aware (any offset); relative phrases ("tomorrow", "by 3pm") are
+    read in the author's time zone ``tz``, and ``due`` is returned in ``tz``.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> tz = ZoneInfo("Europe/London")
+    >>> p = detect("<@U1|priya> ill send the deck tmrw :+1:",
+    ...            sent_at=datetime(2026, 11, 24, 10, tzinfo=tz), tz=tz)
+    >>> p.what, p.to, p.due.isoformat()
+    ('send the deck', ('U1',), '2026-11-25T17:00:00+00:00')
+    """
+    if sent_at.tzinfo is None:
+        raise ValueError("sent_at must be timezone-aware")
+    # Fast path: most messages carry no commitment cue at all.
+    if not PREFILTER.search(text):
+        return None
+    clean, mentions = clean_with_mentions(text)
+    found = find_commitment(clean)
+    if found is None:
+        return None
+    sentences = split_sentences(clean)
+    sentence = sentences[found.sentence]
+    what = found.what
+    # The due phrase that belongs to the promise follows its cue ("Can't do today, but I'll
+    # do it tomorrow"); only fall back to the start of the sentence ("Tomorrow I'll ...").
+    due_match = find_due(sentence[found.start :], sent_at, tz)
+    if due_match is not None:
+        due_match = DueMatch(due_match.due, due_match.start + found.start, due_match.end + found.start)
+    else:
+        due_match = find_due(sentence, sent_at, tz)
+    if found.strong:
+        action = sentence[found.start :]
+        if (
+            due_match is not None
+            and due_match.end > found.start
+            and _CUTTABLE_AFTER.match(sentence, due_match.end)
+        ):
+            # Cut the due phrase out of the action: "send it by Friday 3pm" -> "send it"
+            cut_from = max(due_match.start - found.start, 0)
+            left = tidy_what(action[:cut_from])  # drops the dangling "by" / "on" too
+            action = left + " " + action[due_match.end - found.start :]
+        what = tidy_what(action) or found.what
+    if due_match is None:
+        # "On it. ETA 20 mins" / "I'll send it. Should be done by Friday."
+        for later in sentences[found.sentence + 1 :]:
+            due_match = find_due(later, sent_at, tz)
+            if due_match is not None:
+                break
+    return DetectedPromise(what, mentions, due_match.due if due_match else None)
