@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
+from adapters.console.messenger import ConsoleMessenger
 from adapters.redis.connection import client_for
 from adapters.redis.embedded import EmbeddedRedis
 from adapters.redis.store import redis_ports
 from adapters.settings import Settings
 from bot.clock import Clock, SystemClock
 from bot.core import Rapport
-from bot.ports import Ports
+from bot.ports import Messenger, Ports
+from bot.tick import Ticker
 
 log = logging.getLogger("rapport")
 
@@ -27,7 +29,17 @@ class Runtime:
     ports: Ports
     core: Rapport
     clock: Clock
+    messengers: dict[str, Messenger]
     embedded: EmbeddedRedis | None = None
+
+    @property
+    def console_messenger(self) -> ConsoleMessenger:
+        messenger = self.messengers["console"]
+        assert isinstance(messenger, ConsoleMessenger)
+        return messenger
+
+    def ticker(self) -> Ticker:
+        return Ticker(self.ports, self.messengers)
 
     async def close(self) -> None:
         await self.redis.aclose()
@@ -47,5 +59,6 @@ async def build(settings: Settings, clock: Clock | None = None) -> Runtime:
     redis = client_for(url)
     ports = redis_ports(redis)
     clock = clock or SystemClock()
+    messengers: dict[str, Messenger] = {"console": ConsoleMessenger(redis)}
     return Runtime(settings=settings, redis=redis, ports=ports, core=Rapport(ports, clock),
-                   clock=clock, embedded=embedded)
+                   clock=clock, messengers=messengers, embedded=embedded)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.clock import Clock
-from bot.commands import account, handovers, kudos, promises
+from bot.commands import account, capture, handovers, kudos, promises
 from bot.commands.habits_view import habits
 from bot.context import Context
 from bot.events import Action, Actor, Command, Event, Message, MessageDeleted
@@ -75,7 +75,17 @@ async def _on_keep_data(ctx: Context, action: Action) -> list[Reply]:
     return [say("Kept: nothing was deleted.", replaces_original=True)]
 
 
+async def _on_track(ctx: Context, action: Action) -> list[Reply]:
+    return await capture.track(ctx, action.value)
+
+
+async def _on_not_promise(ctx: Context, action: Action) -> list[Reply]:
+    return await capture.not_a_promise(ctx, action.value)
+
+
 ACTIONS: dict[str, ActionHandler] = {
+    "promise.track": _on_track,
+    "promise.not_promise": _on_not_promise,
     "promise.kept": _on_kept,
     "promise.more_time": _on_more_time,
     "promise.drop": _on_drop,
@@ -104,7 +114,7 @@ class Rapport:
         if isinstance(event, Message):
             return await self.message(event)
         if isinstance(event, MessageDeleted):
-            return []
+            return await capture.on_deleted(self.context(event.actor, event.channel), event)
         raise TypeError(f"not an event: {event!r}")
 
     async def command(self, command: Command) -> list[Reply]:
@@ -122,4 +132,4 @@ class Rapport:
 
     async def message(self, message: Message) -> list[Reply]:
         """A chat message: offered to its author as a promise when it reads like one."""
-        return []
+        return await capture.on_message(self.context(message.actor, message.channel), message)

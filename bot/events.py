@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from habits.people import PersonRef
 
@@ -27,6 +28,7 @@ class Message:
     ref: str                   # platform id of the message (Slack ts, Teams activity id)
     mentions: tuple[str, ...] = ()
     edited: bool = False
+    sent_at: datetime | None = None  # when it was first written (Slack ts); None: now
 
 
 @dataclass(frozen=True, slots=True)

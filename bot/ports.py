@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -46,6 +46,14 @@ class Commitments(Protocol):
         ...
 
     async def all_for(self, owner: PersonRef) -> list[Commitment]: ...
+
+    async def discard(self, commitment: Commitment) -> None:
+        """Remove a promise that was never one (tracked by mistake): no trace, no figures."""
+        ...
+
+    async def by_origin(self, owner: PersonRef, origin: str) -> Commitment | None:
+        """The promise tracked from the chat message `origin`, if any."""
+        ...
 
 
 class Recognitions(Protocol):
@@ -98,6 +106,33 @@ class Dedupe(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A promise noticed in chat, offered privately to its author to track."""
+
+    origin: str                 # "<channel>:<message ref>"
+    what: str
+    due: datetime | None
+    to: tuple[str, ...]
+    channel: str
+
+
+class Offers(Protocol):
+    async def put(self, person: PersonRef, offer: Offer, ttl_seconds: int) -> None: ...
+
+    async def get(self, person: PersonRef, origin: str) -> Offer | None: ...
+
+    async def take(self, person: PersonRef, origin: str) -> Offer | None:
+        """Remove and return the offer: only one answer to an offer ever counts."""
+        ...
+
+
+class Stats(Protocol):
+    async def count(self, workspace: WorkspaceRef, name: str, by: int = 1) -> None: ...
+
+    async def counts(self, workspace: WorkspaceRef) -> dict[str, int]: ...
+
+
 class Health(Protocol):
     async def ping(self) -> bool: ...
 
@@ -114,6 +149,9 @@ class Ports:
     personal_data: PersonalData
     dedupe: Dedupe
     health: Health
+    offers: Offers
+    stats: Stats
+    due: DueWork
 
 
 class DeliveryOutcome(StrEnum):
@@ -139,3 +177,40 @@ class Messenger(Protocol):
     platform: str
 
     async def deliver(self, reply: Reply) -> Delivery: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A piece of due work: what to do (`kind`), for whom, about what (`subject`), and when."""
+
+    kind: str
+    person: PersonRef
+    subject: str
+    due: datetime
+
+
+class DueWork(Protocol):
+    """Work indexed by due time, claimed atomically so that one tick runs each job once."""
+
+    async def schedule(self, job: Job) -> None:
+        """Add the job, or move it to its new due time if it is already scheduled."""
+        ...
+
+    async def cancel(self, kind: str, person: PersonRef, subject: str) -> None: ...
+
+    async def claim(self, now: datetime, lease_seconds: float, limit: int) -> list[Job]:
+        """Take up to `limit` jobs due by `now`; they come back by themselves if not settled
+        within the lease (a crashed tick loses nothing)."""
+        ...
+
+    async def settle(self, job: Job) -> None:
+        """The claimed job is done."""
+        ...
+
+    async def retry(self, job: Job, at: datetime) -> None:
+        """The claimed job could not be done now: try again at `at`."""
+        ...
+
+    async def recover(self, now: datetime) -> int:
+        """Put back claimed jobs whose lease ran out; returns how many."""
+        ...

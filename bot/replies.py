@@ -36,6 +36,8 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """Text and its buttons; a section with empty text is a row of buttons only."""
+
     text: str
     buttons: tuple[Button, ...] = ()
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from redis.asyncio import Redis
 
+from adapters.console.messenger import ConsoleMessenger
 from adapters.redis.connection import client_for
 from adapters.redis.embedded import EmbeddedRedis
 from adapters.redis.store import redis_ports
@@ -46,6 +47,11 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 @pytest.fixture
 def ports(redis: Redis) -> Ports:
     return redis_ports(redis)
+
+
+@pytest.fixture
+def messenger(redis: Redis) -> ConsoleMessenger:
+    return ConsoleMessenger(redis)
 
 
 @pytest.fixture

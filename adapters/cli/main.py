@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
         "detect", help="read chat messages on stdin, write one JSON line each: a promise or not")
     detect.add_argument("--now", help="when the messages were sent (ISO 8601, default: now)")
     detect.add_argument("--tz", default="UTC", help="the authors' time zone (default: UTC)")
+    tick = commands.add_parser("tick", help="run everything due at a moment once, then exit")
+    tick.add_argument("--now", help="the moment (ISO 8601 with an offset; default: now)")
     return parser
 
 
@@ -47,6 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(_serve(settings))
         elif args.command == "console":
             asyncio.run(_console(settings, args.person))
+        elif args.command == "tick":
+            return asyncio.run(_tick(settings, args.now))
     return 0
 
 
@@ -71,9 +75,33 @@ async def _console(settings: Settings, person: str) -> None:
 
     runtime = await build(settings)
     try:
-        await run(Console(runtime.core, me=person, exports=settings.rapport_data_dir / "exports"))
+        await run(Console(runtime.core, runtime.console_messenger, me=person,
+                          exports=settings.rapport_data_dir / "exports"))
     finally:
         await runtime.close()
+
+
+async def _tick(settings: Settings, now_text: str | None) -> int:
+    import json
+    from dataclasses import asdict
+    from datetime import datetime
+
+    from adapters.bootstrap import build
+    from bot.clock import FixedClock, SystemClock
+
+    try:
+        clock = FixedClock(datetime.fromisoformat(now_text)) if now_text else SystemClock()
+    except ValueError:
+        print(f"--now must be an ISO 8601 moment with an offset, e.g. 2026-11-27T17:00:00+00:00 "
+              f"(got {now_text!r})", file=sys.stderr)
+        return 2
+    runtime = await build(settings, clock)
+    try:
+        report = await runtime.ticker().tick(clock.now())
+        print(json.dumps({"now": clock.now().isoformat(), **asdict(report)}))
+    finally:
+        await runtime.close()
+    return 0
 
 
 if __name__ == "__main__":

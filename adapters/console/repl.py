@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from adapters.console.messenger import ConsoleMessenger
 from bot.core import Rapport
 from bot.events import Action, Actor, Command, Message
 from bot.markup import plain
@@ -32,28 +32,34 @@ HELP = """Console commands:
 Anything else is a chat message in a shared channel."""
 
 
-@dataclass
-class Inbox:
-    lines: list[str] = field(default_factory=list)
-    buttons: list[Button] = field(default_factory=list)
-
-
 class Console:
     """The console backend: turns typed lines into neutral events and replies into text."""
 
-    def __init__(self, core: Rapport, me: str = "me", exports: Path = Path(".")) -> None:
+    def __init__(self, core: Rapport, messenger: ConsoleMessenger, me: str = "me",
+                 exports: Path = Path(".")) -> None:
         self.core = core
+        self.messenger = messenger
         self.me = me
         self.exports = exports
         self.buttons: list[Button] = []
-        self.inboxes: dict[str, Inbox] = {}
+        self._fresh: list[Button] = []
         self.counter = 0
 
     def actor(self) -> Actor:
         return Actor(PersonRef(PLATFORM, WORKSPACE, self.me), display_name=self.me)
 
     async def handle_line(self, line: str) -> list[str]:
-        line = line.strip()
+        """What the console prints for one typed line, then anything waiting in the inbox."""
+        self._fresh = []
+        out = await self._handle(line.strip())
+        waiting = await self.messenger.collect(PersonRef(PLATFORM, WORKSPACE, self.me))
+        if waiting:
+            out += [f"You have {len(waiting)} new message(s):", *await self.show(waiting)]
+        if self._fresh:
+            self.buttons = self._fresh  # buttons of this line's output replace older ones
+        return out
+
+    async def _handle(self, line: str) -> list[str]:
         if not line:
             return []
         if line in {":quit", ":q", ":exit"}:
@@ -82,13 +88,8 @@ class Console:
         if not _NAME.match(name):
             return ["Usage: :as <name>, e.g. :as priya (letters, digits, . _ -)"]
         self.me = name
-        inbox = self.inboxes.pop(name, Inbox())
-        self.buttons = inbox.buttons
-        out = [f"You are now @{name}."]
-        if inbox.lines:
-            out.append(f"Messages for @{name}:")
-            out.extend(inbox.lines)
-        return out
+        self.buttons = []
+        return [f"You are now @{name}."]
 
     async def press(self, number: int, text: str) -> list[str]:
         if not 1 <= number <= len(self.buttons):
@@ -100,17 +101,13 @@ class Console:
 
     async def show(self, replies: list[Reply]) -> list[str]:
         out: list[str] = []
-        mine: list[Button] = []
         for reply in replies:
-            lines = self._render(reply, mine if reply.audience is not Audience.DIRECT else None)
             if reply.audience is Audience.DIRECT and reply.to and reply.to.user != self.me:
-                inbox = self.inboxes.setdefault(reply.to.user, Inbox())
-                offset = len(inbox.buttons)
-                inbox_lines = self._render(reply, inbox.buttons, offset)
-                inbox.lines.extend(inbox_lines)
+                await self.messenger.deliver(reply)
                 out.append(f"(sent @{reply.to.user} a direct message; `:as {reply.to.user}` "
                            "to read it)")
                 continue
+            lines = self._render(reply, self._fresh)
             prefix = {Audience.CHANNEL: "#console", Audience.ME: "Rapport",
                       Audience.DIRECT: "Rapport (DM)"}[reply.audience]
             out.append(f"{prefix}: {lines[0]}")
@@ -120,15 +117,13 @@ class Console:
                 path = self.exports / f"{self.me}-{reply.attachment.filename}"
                 path.write_bytes(reply.attachment.content)
                 out.append(f"  (file saved: {path})")
-        if mine:
-            self.buttons = mine
         return out
 
-    def _render(self, reply: Reply, buttons: list[Button] | None, offset: int = 0) -> list[str]:
+    def _render(self, reply: Reply, buttons: list[Button]) -> list[str]:
         lines = plain(reply.text).splitlines() or [""]
         for section in reply.sections:
             lines.extend("  " + line for line in plain(section.text).splitlines())
-            if section.buttons and buttons is not None:
+            if section.buttons:
                 labels = []
                 for button in section.buttons:
                     buttons.append(button)

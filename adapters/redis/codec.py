@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime, time
 from typing import Any
 
+from bot.ports import Offer
 from habits.commitments import Commitment, CommitmentStatus, Source
 from habits.handovers import Handover, HandoverStatus
 from habits.people import PersonRef, Profile, TimeOff
@@ -123,3 +124,15 @@ def profile_to_export(p: Profile) -> dict[str, Any]:
 
 def _flag(value: bool) -> str:
     return "1" if value else "0"
+
+
+def offer_to_json(o: Offer) -> str:
+    return json.dumps({"origin": o.origin, "what": o.what,
+                       "due": o.due.isoformat() if o.due else None, "to": list(o.to),
+                       "channel": o.channel}, separators=(",", ":"))
+
+
+def offer_from_json(raw: str | bytes) -> Offer:
+    d = json.loads(raw)
+    return Offer(origin=d["origin"], what=d["what"], due=_dt(d["due"]), to=tuple(d["to"]),
+                 channel=d["channel"])

@@ -11,6 +11,7 @@ docs/storage.md lists every key.
 from __future__ import annotations
 
 from urllib.parse import quote
+from zlib import crc32
 
 from habits.people import PersonRef, WorkspaceRef
 from habits.streaks import Habit
@@ -63,6 +64,11 @@ class PersonKeys:
         self.handovers_received = person_key(person, "handovers", "received")
         self.habit_years = person_key(person, "habits", "years")
         self.counterparts = person_key(person, "counterparts")
+        self.promise_origins = person_key(person, "promises", "origins")
+        self.inbox = person_key(person, "inbox")
+
+    def offer(self, origin: str) -> str:
+        return person_key(self.person, "offer", _part(origin))
 
     def habit(self, habit: Habit, year: int) -> str:
         return person_key(self.person, "habit", habit.value, str(year))
@@ -73,7 +79,8 @@ class PersonKeys:
     def all_fixed(self) -> list[str]:
         return [self.profile, self.promises, self.promise_seq, self.open_promises,
                 self.kudos_given, self.kudos_received, self.handovers, self.handover_seq,
-                self.handovers_received, self.habit_years, self.counterparts]
+                self.handovers_received, self.habit_years, self.counterparts,
+                self.promise_origins, self.inbox]
 
 
 class WorkspaceKeys:
@@ -81,6 +88,28 @@ class WorkspaceKeys:
         self.workspace = workspace
         self.juniors = workspace_key(workspace, "juniors")
         self.people = workspace_key(workspace, "people")
+        self.stats = workspace_key(workspace, "stats")
 
     def seen(self, key: str) -> str:
         return workspace_key(self.workspace, "seen", key)
+
+
+DUE_SHARDS = 16
+
+
+class DueKeys:
+    """One shard of the due-work index: jobs by due time, and the claimed ones by lease expiry.
+
+    All three keys share the tag `{due:<shard>}`, so the claim script runs in one slot.
+    """
+
+    def __init__(self, shard: int) -> None:
+        self.shard = shard
+        self.jobs = f"{PREFIX}:{{due:{shard}}}:jobs"
+        self.claimed = f"{PREFIX}:{{due:{shard}}}:claimed"
+        self.claimed_due = f"{PREFIX}:{{due:{shard}}}:claimed:due"
+
+
+def due_shard(person: PersonRef) -> int:
+    """The shard of a person's jobs: stable across processes (not Python's salted hash)."""
+    return crc32(person_tag(person).encode()) % DUE_SHARDS

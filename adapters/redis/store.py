@@ -15,8 +15,9 @@ from typing import Any, cast
 from redis.asyncio import Redis
 
 from adapters.redis import codec
+from adapters.redis.due import RedisDueWork
 from adapters.redis.keys import PersonKeys, WorkspaceKeys, person_pattern
-from bot.ports import Ports
+from bot.ports import Offer, Ports
 from habits.commitments import Commitment
 from habits.handovers import Handover
 from habits.people import PersonRef, Profile, WorkspaceRef
@@ -79,6 +80,8 @@ class RedisCommitments:
                 pipe.zadd(keys.open_promises, {str(commitment.number): score})
             else:
                 pipe.zrem(keys.open_promises, str(commitment.number))
+            if commitment.origin:
+                pipe.hset(keys.promise_origins, commitment.origin, str(commitment.number))
             for person in commitment.to:
                 pipe.sadd(keys.counterparts, json.dumps(codec.person_to_list(
                     commitment.owner.colleague(person))))
@@ -100,6 +103,20 @@ class RedisCommitments:
         raw = await self.redis.hgetall(PersonKeys(owner).promises)
         found = [codec.commitment_from_json(owner, value) for value in raw.values()]
         return sorted(found, key=lambda c: c.number)
+
+
+    async def discard(self, commitment: Commitment) -> None:
+        keys = PersonKeys(commitment.owner)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hdel(keys.promises, str(commitment.number))
+            pipe.zrem(keys.open_promises, str(commitment.number))
+            if commitment.origin:
+                pipe.hdel(keys.promise_origins, commitment.origin)
+            await pipe.execute()
+
+    async def by_origin(self, owner: PersonRef, origin: str) -> Commitment | None:
+        number = await self.redis.hget(PersonKeys(owner).promise_origins, origin)
+        return await self.get(owner, int(number)) if number else None
 
 
 class RedisRecognitions:
@@ -259,6 +276,7 @@ class RedisPersonalData:
 
     async def forget(self, person: PersonRef) -> None:
         keys = PersonKeys(person)
+        await RedisDueWork(self.redis).forget(person)
         mine = json.dumps(codec.person_to_list(person))
         for raw in await self.redis.smembers(keys.counterparts):
             other = codec.person_from_list(json.loads(raw))
@@ -308,6 +326,35 @@ class RedisDedupe:
                                          nx=True, ex=ttl_seconds))
 
 
+class RedisOffers:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def put(self, person: PersonRef, offer: Offer, ttl_seconds: int) -> None:
+        await self.redis.set(PersonKeys(person).offer(offer.origin), codec.offer_to_json(offer),
+                             ex=ttl_seconds)
+
+    async def get(self, person: PersonRef, origin: str) -> Offer | None:
+        raw = await self.redis.get(PersonKeys(person).offer(origin))
+        return codec.offer_from_json(raw) if raw else None
+
+    async def take(self, person: PersonRef, origin: str) -> Offer | None:
+        raw = await self.redis.getdel(PersonKeys(person).offer(origin))
+        return codec.offer_from_json(raw) if raw else None
+
+
+class RedisStats:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def count(self, workspace: WorkspaceRef, name: str, by: int = 1) -> None:
+        await self.redis.hincrby(WorkspaceKeys(workspace).stats, name, by)
+
+    async def counts(self, workspace: WorkspaceRef) -> dict[str, int]:
+        raw = await self.redis.hgetall(WorkspaceKeys(workspace).stats)
+        return {_text(k): int(v) for k, v in raw.items()}
+
+
 class RedisHealth:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
@@ -327,4 +374,7 @@ def redis_ports(redis: Redis) -> Ports:
         personal_data=RedisPersonalData(redis),
         dedupe=RedisDedupe(redis),
         health=RedisHealth(redis),
+        offers=RedisOffers(redis),
+        stats=RedisStats(redis),
+        due=RedisDueWork(redis),
     )

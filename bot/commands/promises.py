@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import datetime
 
+from bot import followup
 from bot.context import Context
+from bot.followup import promise_buttons
 from bot.formatting import promise_line, when
 from bot.markup import mention, mentioned, strip_mentions, user_text
-from bot.replies import Button, ButtonStyle, Reply, Section, say
+from bot.replies import Button, Reply, Section, say
 from bot.usage import usage
 from habits.commitments import Commitment, CommitmentError, CommitmentStatus, Source
 from habits.detection import parse_due
@@ -19,15 +20,6 @@ from habits.streaks import Habit
 _NUMBER = re.compile(r"^#?(\d{1,9})$")
 _TO_TAIL = re.compile(r"\s+to\s+((?:<@[^>]+>[\s,]*(?:and\s+)?)+)$", re.IGNORECASE)
 MAX_WHAT = 300
-
-
-def promise_buttons(commitment: Commitment) -> tuple[Button, ...]:
-    value = str(commitment.number)
-    return (
-        Button("Kept", "promise.kept", value, ButtonStyle.PRIMARY),
-        Button("Need more time", "promise.more_time", value, asks_for_date=True),
-        Button("Drop it", "promise.drop", value, ButtonStyle.DANGER),
-    )
 
 
 def split_promise(text: str, profile: Profile, now: datetime) -> tuple[str, datetime | None, list[str]]:
@@ -80,6 +72,7 @@ async def promise(ctx: Context, text: str) -> list[Reply]:
             to=tuple(to), source=Source.TYPED,
         ),
     )
+    await followup.schedule(ctx.ports, commitment, profile)
     return [tracked_reply(commitment, profile, now)]
 
 
@@ -150,6 +143,7 @@ async def keep(ctx: Context, number: int) -> list[Reply]:
     except CommitmentError as error:
         return [say(f"Nothing changed: {error}.", replaces_original=True)]
     await ctx.ports.commitments.save(done)
+    await followup.schedule(ctx.ports, done, profile)
     if done.status is CommitmentStatus.KEPT_ON_TIME:
         await ctx.ports.habits.practised(ctx.person, Habit.KEEP, profile.local_date(now))
         text = f"Kept on time: {promise_line(done, profile.zone, now)}. That is integrity, and people notice."
@@ -182,6 +176,7 @@ async def more_time(ctx: Context, number: int, new_due_text: str) -> list[Reply]
         return [say(f"Nothing changed: {error}.")]
     in_time = found.renegotiated_in_time(now)
     await ctx.ports.commitments.save(moved)
+    await followup.schedule(ctx.ports, moved, profile)
     if in_time:
         await ctx.ports.habits.practised(ctx.person, Habit.FOLLOW_UP, profile.local_date(now))
     who = ", ".join(mention(p) for p in found.to) or "the person waiting on it"
@@ -202,6 +197,7 @@ async def drop(ctx: Context, number: int) -> list[Reply]:
     except CommitmentError as error:
         return [say(f"Nothing changed: {error}.")]
     await ctx.ports.commitments.save(dropped)
+    await followup.schedule(ctx.ports, dropped, profile)
     if found.renegotiated_in_time(now):
         await ctx.ports.habits.practised(ctx.person, Habit.FOLLOW_UP, profile.local_date(now))
     who = ", ".join(mention(p) for p in found.to) or "whoever was counting on it"
@@ -219,5 +215,3 @@ async def promise_more(ctx: Context, text: str) -> list[Reply]:
     return await more_time(ctx, int(match.group(1)), when_text)
 
 
-def with_origin(commitment: Commitment, origin: str | None) -> Commitment:
-    return replace(commitment, origin=origin)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
+from adapters.console.messenger import ConsoleMessenger
 from adapters.console.repl import Console
 from adapters.redis.keys import PersonKeys, person_pattern
 from bot.clock import FixedClock
@@ -37,8 +38,10 @@ async def snapshot(redis: Redis) -> dict[bytes, object]:
     return state
 
 
-async def test_promise_list_keep_and_see_the_streak(core: Rapport, clock: FixedClock) -> None:
-    console = Console(core, me="sam")
+async def test_promise_list_keep_and_see_the_streak(
+    core: Rapport, messenger: ConsoleMessenger, clock: FixedClock
+) -> None:
+    console = Console(core, messenger, me="sam")
     out = joined(await console.handle_line("/promise send the launch deck to @priya by Friday"))
     assert "#1 send the launch deck" in out
     assert "to @priya" in out
@@ -59,17 +62,18 @@ async def test_promise_list_keep_and_see_the_streak(core: Rapport, clock: FixedC
 
 
 async def test_kudos_vague_is_coached_and_nothing_is_posted(
-    core: Rapport, redis: Redis,
+    core: Rapport,
+    messenger: ConsoleMessenger,
+    redis: Redis,
 ) -> None:
-    console = Console(core, me="sam")
+    console = Console(core, messenger, me="sam")
     await console.handle_line("/habits")  # sam exists
     before = await snapshot(redis)
     out = joined(await console.handle_line("/kudos @lee great job!"))
     assert "what exactly" in out.lower() and "Nothing was posted" in out
     assert await snapshot(redis) == before
 
-    out = joined(await console.handle_line(
-        "/kudos @lee your runbook made the 2am failover calm and quick"))
+    out = joined(await console.handle_line("/kudos @lee your runbook made the 2am failover calm and quick"))
     assert "#console: :tada: Kudos from @sam to @lee: your runbook made the 2am failover" in out
     assert "sent @lee a direct message" in out
     out = joined(await console.handle_line(":as lee"))
@@ -79,8 +83,10 @@ async def test_kudos_vague_is_coached_and_nothing_is_posted(
     assert "Recognise specifically — streak 1" in habits
 
 
-async def test_handover_offered_accepted_and_counted_for_the_giver(core: Rapport) -> None:
-    console = Console(core, me="ana")
+async def test_handover_offered_accepted_and_counted_for_the_giver(
+    core: Rapport, messenger: ConsoleMessenger
+) -> None:
+    console = Console(core, messenger, me="ana")
     out = joined(await console.handle_line("/handover @ben choose the venue for the offsite"))
     assert "Handed over to @ben: choose the venue for the offsite" in out
     out = joined(await console.handle_line(":as ben"))
@@ -95,8 +101,8 @@ async def test_handover_offered_accepted_and_counted_for_the_giver(core: Rapport
     assert "accepted" in joined(await console.handle_line("/handover list"))
 
 
-async def test_need_more_time_and_drop(core: Rapport, clock: FixedClock) -> None:
-    console = Console(core, me="sam")
+async def test_need_more_time_and_drop(core: Rapport, messenger: ConsoleMessenger, clock: FixedClock) -> None:
+    console = Console(core, messenger, me="sam")
     await console.handle_line("/promise review the budget by tomorrow to @kim")
     await console.handle_line("/kept")
     out = joined(await console.handle_line(":2 next friday"))
@@ -108,8 +114,8 @@ async def test_need_more_time_and_drop(core: Rapport, clock: FixedClock) -> None
     assert "Follow up early — streak 1 (best 1)" in joined(await console.handle_line("/habits"))
 
 
-async def test_export_returns_all_my_data(core: Rapport, tmp_path: Path) -> None:
-    console = Console(core, me="sam", exports=tmp_path)
+async def test_export_returns_all_my_data(core: Rapport, messenger: ConsoleMessenger, tmp_path: Path) -> None:
+    console = Console(core, messenger, me="sam", exports=tmp_path)
     await console.handle_line("/promise write the postmortem by Thursday")
     await console.handle_line("/kudos @lee your runbook made the failover calm and quick")
     await console.handle_line("/handover @ben pick the release date")
@@ -126,9 +132,12 @@ async def test_export_returns_all_my_data(core: Rapport, tmp_path: Path) -> None
 
 
 async def test_forget_me_leaves_no_key_and_no_trace(
-    core: Rapport, redis: Redis, tmp_path: Path,
+    core: Rapport,
+    messenger: ConsoleMessenger,
+    redis: Redis,
+    tmp_path: Path,
 ) -> None:
-    console = Console(core, me="sam", exports=tmp_path)
+    console = Console(core, messenger, me="sam", exports=tmp_path)
     await console.handle_line("/promise write the postmortem by Thursday to @lee")
     await console.handle_line("/kudos @lee your runbook made the failover calm and quick")
     await console.handle_line("/handover @lee pick the release date")
@@ -137,24 +146,26 @@ async def test_forget_me_leaves_no_key_and_no_trace(
     await console.handle_line(":as sam")
     out = joined(await console.handle_line("/rapport forget-me"))
     assert "can't be undone" in out
-    assert [k async for k in redis.scan_iter(match=person_pattern(
-        PersonRef("console", "local", "sam")))]  # asking alone deletes nothing
+    assert [
+        k async for k in redis.scan_iter(match=person_pattern(PersonRef("console", "local", "sam")))
+    ]  # asking alone deletes nothing
     out = joined(await console.handle_line(":1"))
     assert "everything Rapport knew about you is deleted" in out
 
     sam = PersonRef("console", "local", "sam")
     assert [k async for k in redis.scan_iter(match=person_pattern(sam))] == []
     everything = await snapshot(redis)
-    assert not any(b'"sam"' in repr(value).encode() or b"sam" in key
-                   for key, value in everything.items())
+    assert not any(b'"sam"' in repr(value).encode() or b"sam" in key for key, value in everything.items())
     lee = PersonKeys(PersonRef("console", "local", "lee"))
     assert await redis.llen(lee.kudos_received) == 0
 
 
 async def test_garbage_command_text_gets_usage_and_writes_nothing(
-    core: Rapport, redis: Redis,
+    core: Rapport,
+    messenger: ConsoleMessenger,
+    redis: Redis,
 ) -> None:
-    console = Console(core, me="sam")
+    console = Console(core, messenger, me="sam")
     await console.handle_line("/habits")
     before = await snapshot(redis)
     cases = {
@@ -180,8 +191,8 @@ async def test_garbage_command_text_gets_usage_and_writes_nothing(
     assert await snapshot(redis) == before
 
 
-async def test_settings_change_and_time_zone_override(core: Rapport) -> None:
-    console = Console(core, me="sam")
+async def test_settings_change_and_time_zone_override(core: Rapport, messenger: ConsoleMessenger) -> None:
+    console = Console(core, messenger, me="sam")
     out = joined(await console.handle_line("/rapport settings tz Asia/Kathmandu"))
     assert "Time zone: Asia/Kathmandu (set by you)" in out
     out = joined(await console.handle_line("/rapport settings days sun-thu"))
@@ -190,12 +201,13 @@ async def test_settings_change_and_time_zone_override(core: Rapport) -> None:
     assert "Paused until 2026-12-01" in out
     out = joined(await console.handle_line("/rapport vacation 2026-12-20 2027-01-02"))
     assert "2026-12-20 to 2027-01-02" in out
-    assert "Time off: 2026-12-20–2027-01-02" in joined(
-        await console.handle_line("/rapport settings"))
+    assert "Time off: 2026-12-20–2027-01-02" in joined(await console.handle_line("/rapport settings"))
 
 
-async def test_a_late_keep_is_not_on_time(core: Rapport, clock: FixedClock) -> None:
-    console = Console(core, me="sam")
+async def test_a_late_keep_is_not_on_time(
+    core: Rapport, messenger: ConsoleMessenger, clock: FixedClock
+) -> None:
+    console = Console(core, messenger, me="sam")
     await console.handle_line("/promise send the figures by tomorrow")
     clock.advance(timedelta(days=3))
     out = joined(await console.handle_line("/kept 1"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from redis.asyncio import Redis
 from redis.crc import key_slot
 
+from adapters.console.messenger import ConsoleMessenger
 from adapters.console.repl import Console
 from adapters.redis.keys import person_key, person_tag
 from bot.core import Rapport
@@ -12,9 +13,9 @@ from habits.people import PersonRef
 
 
 async def test_every_key_is_hash_tagged_and_a_persons_keys_share_a_slot(
-    core: Rapport, redis: Redis,
+    core: Rapport, messenger: ConsoleMessenger, redis: Redis,
 ) -> None:
-    console = Console(core, me="sam")
+    console = Console(core, messenger, me="sam")
     for line in ["/promise send the deck to @priya by Friday", "/kept 1",
                  "/kudos @lee your runbook made the failover calm and quick",
                  "/handover @ben pick the release date", "/rapport settings nudge 08:00"]:

@@ -13,7 +13,7 @@ async def test_data_survives_a_restart(tmp_path: Path) -> None:
     settings = Settings(rapport_data_dir=tmp_path, redis_url=None)
     first = await build(settings)
     try:
-        console = Console(first.core, me="sam")
+        console = Console(first.core, first.console_messenger, me="sam")
         await console.handle_line("/promise send the deck to @priya by Friday")
     finally:
         await first.close()
@@ -22,7 +22,7 @@ async def test_data_survives_a_restart(tmp_path: Path) -> None:
 
     second = await build(settings)
     try:
-        out = "\n".join(await Console(second.core, me="sam").handle_line("/kept"))
+        out = "\n".join(await Console(second.core, second.console_messenger, me="sam").handle_line("/kept"))
         assert "#1 send the deck" in out
     finally:
         await second.close()

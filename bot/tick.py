@@ -1,0 +1,108 @@
+"""The tick: run everything due at a moment, once, and hand the messages to the platforms.
+
+`rapport tick --now ISO` runs one tick and exits; `rapport serve` runs ticks in process. Jobs
+are claimed atomically (see DueWork), so ticks on many replicas never run a job twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot import followup
+from bot.ports import Delivery, DeliveryOutcome, Job, Messenger, Ports
+from bot.replies import Reply
+
+log = logging.getLogger("rapport.tick")
+
+JobRunner = Callable[[Ports, Job, datetime], Awaitable[list[Reply]]]
+RUNNERS: dict[str, JobRunner] = {kind: followup.run for kind in followup.KINDS}
+
+LEASE_SECONDS = 300.0
+BATCH = 500
+MAX_ATTEMPT_DELAY = timedelta(hours=1)
+
+
+@dataclass
+class TickReport:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    gone: int = 0
+    skipped: int = 0
+    recovered: int = 0
+    failed: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+
+
+class Ticker:
+    """Runs due work with bounded concurrency and per-platform messengers."""
+
+    def __init__(self, ports: Ports, messengers: Mapping[str, Messenger],
+                 runners: Mapping[str, JobRunner] | None = None, concurrency: int = 32) -> None:
+        self.ports = ports
+        self.messengers = messengers
+        self.runners = dict(RUNNERS if runners is None else runners)
+        self.concurrency = concurrency
+
+    async def tick(self, now: datetime) -> TickReport:
+        report = TickReport(recovered=await self.ports.due.recover(now))
+        gate = asyncio.Semaphore(self.concurrency)
+        while True:
+            jobs = await self.ports.due.claim(now, LEASE_SECONDS, BATCH)
+            if not jobs:
+                break
+            report.claimed += len(jobs)
+
+            async def one(job: Job) -> None:
+                async with gate:
+                    await self._run(job, now, report)
+
+            await asyncio.gather(*(one(job) for job in jobs))
+        return report
+
+    async def _run(self, job: Job, now: datetime, report: TickReport) -> None:
+        runner = self.runners.get(job.kind)
+        if runner is None:
+            log.warning("no runner for job kind %s; dropping it", job.kind)
+            await self.ports.due.settle(job)
+            return
+        try:
+            replies = await runner(self.ports, job, now)
+        except Exception:
+            log.exception("job %s failed; retrying in a minute", job.kind)
+            report.failed += 1
+            await self.ports.due.retry(job, now + timedelta(minutes=1))
+            return
+        if not replies:
+            report.skipped += 1
+            await self.ports.due.settle(job)
+            return
+        outcome = await self._deliver(replies)
+        if outcome.outcome is DeliveryOutcome.RETRY:
+            report.retried += 1
+            delay = timedelta(seconds=outcome.retry_after or 30)
+            await self.ports.due.retry(job, now + min(delay, MAX_ATTEMPT_DELAY))
+            return
+        if outcome.outcome is DeliveryOutcome.GONE:
+            report.gone += 1
+        else:
+            report.sent += 1
+            report.by_kind[job.kind] = report.by_kind.get(job.kind, 0) + 1
+        await self.ports.due.settle(job)
+
+    async def _deliver(self, replies: list[Reply]) -> Delivery:
+        last = Delivery(DeliveryOutcome.SENT)
+        for reply in replies:
+            platform = reply.to.platform if reply.to else None
+            messenger = self.messengers.get(platform or "")
+            if messenger is None:
+                log.warning("no messenger for platform %s", platform)
+                return Delivery(DeliveryOutcome.GONE, detail=f"no messenger for {platform}")
+            last = await messenger.deliver(reply)
+            if last.outcome is not DeliveryOutcome.SENT:
+                return last
+        return last
