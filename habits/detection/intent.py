@@ -333,7 +333,7 @@ def find_commitment(text: str) -> Commitment | None:
     """Find the author's first commitment in cleaned ``text``.
 
     >>> find_commitment("Thanks! I'll send the deck tomorrow")
-    Commitment(what='send the deck tomorrow', sentence=1, strong=True, start=12)
+    Commitment(what='send the deck tomorrow', sentence=1, strong=True, start=5)
     """
     if _GLOBAL_HEDGE.search(text):
         return None

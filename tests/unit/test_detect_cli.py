@@ -77,3 +77,11 @@ def test_default_now_is_current_time() -> None:
     assert code == 0
     due = datetime.fromisoformat(rows[0]["due"])
     assert abs((due - datetime.now(UTC)).total_seconds() - 7200) < 60
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import adapters.cli.detect
+
+    assert doctest.testmod(adapters.cli.detect).failed == 0

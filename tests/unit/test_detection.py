@@ -275,3 +275,13 @@ def test_parse_due_never_raises_and_is_sane(text: str, now: datetime, tz: ZoneIn
     if due is not None:
         assert due.tzinfo is not None
         assert due >= now - timedelta(days=1)
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import habits.detection
+    from habits.detection import due, intent, markup
+
+    for module in (habits.detection, due, intent, markup):
+        assert doctest.testmod(module).failed == 0, module.__name__
