@@ -14,6 +14,7 @@ from bot.replies import Button, Reply, Section, say
 from bot.usage import usage
 from habits.commitments import Commitment, CommitmentError, CommitmentStatus, Source
 from habits.detection import parse_due
+from habits.followup import reminder_at
 from habits.people import Profile
 from habits.streaks import Habit
 
@@ -78,11 +79,13 @@ async def promise(ctx: Context, text: str) -> list[Reply]:
 
 def tracked_reply(commitment: Commitment, profile: Profile, now: datetime) -> Reply:
     line = promise_line(commitment, profile.zone, now)
-    hint = (
-        "I'll remind you on the morning it's due, and ask how it went."
-        if commitment.due
-        else "No date given, so I'll check in with you in a couple of working days."
-    )
+    remind = reminder_at(commitment, profile)
+    if commitment.due is None:
+        hint = "No date given, so I'll check in with you in a couple of working days."
+    elif remind is not None:
+        hint = f"I'll remind you {when(remind, profile.zone, now)}, and ask how it went when it's due."
+    else:
+        hint = "I'll ask how it went when it's due."
     return say("Tracking your promise.", Section(f"{line}\n{hint}", promise_buttons(commitment)))
 
 
