@@ -22,10 +22,13 @@ __all__ = ["DetectedPromise", "clean_markup", "detect", "parse_due"]
 # "send it", "push it tonight after dinner" -> "push it after dinner"; but "send the agenda
 # ahead of Thursday's meeting" keeps its object intact.
 _CUTTABLE_AFTER = re.compile(
-    r"\s*(?:$|[,.;!?)]|(?:to|so|and|for|with|because|as|since|then|but|once|when|after|before"
+    r"\s*(?:$|[,.;!?)]|(?:@[\w.\-]+\s*)+$|(?:to|so|and|for|with|because|as|since|then|but|once|when|after|before"
     r"|if|unless|at|on|in)\b)",
     re.I,
 )
+
+
+_TRAILING_MENTIONS = re.compile(r"(?:\s+(?:to\s+|for\s+)?@[\w.\-]+)+\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,4 +90,6 @@ def detect(text: str, *, sent_at: datetime, tz: ZoneInfo) -> DetectedPromise | N
             due_match = find_due(later, sent_at, tz)
             if due_match is not None:
                 break
+    # A trailing mention names who it is for ("send it tmrw @sam"): that is `to`, not `what`.
+    what = _TRAILING_MENTIONS.sub("", what) or what
     return DetectedPromise(what, mentions, due_match.due if due_match else None)
