@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot import nudges
 from bot.clock import Clock
 from bot.events import Actor
 from bot.ports import Ports
@@ -40,10 +41,19 @@ class Context:
                 pass  # a zone the platform knows and we don't: keep the last good one
         if self.actor.display_name and self.actor.display_name != profile.display_name:
             changes["display_name"] = self.actor.display_name
+        if profile.since is None:
+            changes["since"] = profile.local_date(self.now())
         if changes:
             profile = profile.with_changes(**changes)
             await self.ports.people.save_profile(profile)
+            if "since" in changes or "tz" in changes:
+                await nudges.schedule(self.ports, profile, self.now())
         return profile
+
+    async def save_profile(self, profile: Profile) -> None:
+        """Save settings the person changed, and move their daily nudge to match."""
+        await self.ports.people.save_profile(profile)
+        await nudges.schedule(self.ports, profile, self.now())
 
     async def today(self) -> date:
         return (await self.profile()).local_date(self.now())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot import nudges
 from bot.clock import Clock
 from bot.commands import account, capture, handovers, kudos, promises
 from bot.commands.habits_view import habits
 from bot.context import Context
 from bot.events import Action, Actor, Command, Event, Message, MessageDeleted
-from bot.markup import escape
+from bot.markup import escape, mention
 from bot.ports import Ports
 from bot.replies import Reply, say
 from bot.usage import full_help
@@ -83,7 +84,36 @@ async def _on_not_promise(ctx: Context, action: Action) -> list[Reply]:
     return await capture.not_a_promise(ctx, action.value)
 
 
+async def _on_snooze(ctx: Context, action: Action) -> list[Reply]:
+    return [say(await nudges.snooze(ctx.ports, ctx.person, action.value, ctx.now()),
+                replaces_original=True)]
+
+
+async def _on_not_today(ctx: Context, action: Action) -> list[Reply]:
+    return [say("Understood: nothing more from me today.", replaces_original=True)]
+
+
+async def _on_give_kudos(ctx: Context, action: Action) -> list[Reply]:
+    who = mention(action.value) if action.value else "@someone"
+    return [say(f"Say what exactly they did and why it mattered, e.g.\n"
+                f"`/kudos {who} your summary of the customer calls made the trade-offs clear`")]
+
+
+async def _on_hand_over(ctx: Context, action: Action) -> list[Reply]:
+    return [say("Name the person and the decision, e.g.\n"
+                "`/handover @lee choose the format for the quarterly review`")]
+
+
+async def _on_my_habits(ctx: Context, action: Action) -> list[Reply]:
+    return await habits(ctx, "")
+
+
 ACTIONS: dict[str, ActionHandler] = {
+    "nudge.snooze": _on_snooze,
+    "nudge.not_today": _on_not_today,
+    "nudge.kudos": _on_give_kudos,
+    "nudge.handover": _on_hand_over,
+    "nudge.habits": _on_my_habits,
     "promise.track": _on_track,
     "promise.not_promise": _on_not_promise,
     "promise.kept": _on_kept,

@@ -14,6 +14,7 @@ from habits.handovers import Handover
 from habits.people import PersonRef, Profile, WorkspaceRef
 from habits.recognition import Recognition
 from habits.streaks import Habit, YearBits
+from habits.teams import Team
 
 
 class StorageUnavailable(RuntimeError):
@@ -133,6 +134,36 @@ class Stats(Protocol):
     async def counts(self, workspace: WorkspaceRef) -> dict[str, int]: ...
 
 
+class Teams(Protocol):
+    async def get(self, workspace: WorkspaceRef, team_id: str) -> Team | None: ...
+
+    async def save(self, team: Team) -> None:
+        """Store the team and keep every member's and manager's index of their teams in step."""
+        ...
+
+    async def delete(self, team: Team) -> None: ...
+
+    async def of_person(self, person: PersonRef) -> list[Team]:
+        """Teams the person is a member or a manager of."""
+        ...
+
+    async def in_workspace(self, workspace: WorkspaceRef) -> list[Team]: ...
+
+
+class NudgeMarks(Protocol):
+    """One nudge a day per person: a mark taken before sending and confirmed after."""
+
+    async def begin(self, person: PersonRef, day: date, lease_seconds: int) -> bool:
+        """Take today's mark; False when a nudge for `day` was sent or is being sent."""
+        ...
+
+    async def sent(self, person: PersonRef, day: date) -> None: ...
+
+    async def release(self, person: PersonRef, day: date) -> None:
+        """The send did not happen (it will be retried): free the mark."""
+        ...
+
+
 class Health(Protocol):
     async def ping(self) -> bool: ...
 
@@ -152,6 +183,8 @@ class Ports:
     offers: Offers
     stats: Stats
     due: DueWork
+    teams: Teams
+    nudge_marks: NudgeMarks
 
 
 class DeliveryOutcome(StrEnum):

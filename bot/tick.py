@@ -12,14 +12,20 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import followup
+from bot import followup, nudges
 from bot.ports import Delivery, DeliveryOutcome, Job, Messenger, Ports
 from bot.replies import Reply
 
 log = logging.getLogger("rapport.tick")
 
 JobRunner = Callable[[Ports, Job, datetime], Awaitable[list[Reply]]]
-RUNNERS: dict[str, JobRunner] = {kind: followup.run for kind in followup.KINDS}
+AfterDelivery = Callable[[Ports, Job, Delivery, datetime], Awaitable[None]]
+RUNNERS: dict[str, JobRunner] = {
+    **{kind: followup.run for kind in followup.KINDS},
+    nudges.DAILY: nudges.run_daily,
+    nudges.AGAIN: nudges.run_again,
+}
+AFTER: dict[str, AfterDelivery] = {nudges.DAILY: nudges.after_daily}
 
 LEASE_SECONDS = 300.0
 BATCH = 500
@@ -82,12 +88,17 @@ class Ticker:
             await self.ports.due.settle(job)
             return
         outcome = await self._deliver(replies)
+        after = AFTER.get(job.kind)
+        if after is not None:
+            await after(self.ports, job, outcome, now)
         if outcome.outcome is DeliveryOutcome.RETRY:
             report.retried += 1
             delay = timedelta(seconds=outcome.retry_after or 30)
             await self.ports.due.retry(job, now + min(delay, MAX_ATTEMPT_DELAY))
             return
         if outcome.outcome is DeliveryOutcome.GONE:
+            log.info("a %s for a person who is gone (%s); not sending again", job.kind,
+                     outcome.detail)
             report.gone += 1
         else:
             report.sent += 1

@@ -121,6 +121,7 @@ class Profile:
     detection_on: bool = True
     auto_track: bool = False
     share_with_managers: bool = False
+    since: date | None = None  # the first local day Rapport knew this person
 
     @property
     def zone(self) -> ZoneInfo:

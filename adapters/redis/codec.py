@@ -9,7 +9,8 @@ from typing import Any
 from bot.ports import Offer
 from habits.commitments import Commitment, CommitmentStatus, Source
 from habits.handovers import Handover, HandoverStatus
-from habits.people import PersonRef, Profile, TimeOff
+from habits.people import PersonRef, Profile, TimeOff, WorkspaceRef
+from habits.teams import Team
 from habits.recognition import Recognition
 
 
@@ -92,6 +93,7 @@ def profile_to_hash(p: Profile) -> dict[str, str]:
         "time_off": json.dumps([[s.first.isoformat(), s.last.isoformat()] for s in p.time_off]),
         "detection": _flag(p.detection_on), "auto_track": _flag(p.auto_track),
         "share": _flag(p.share_with_managers),
+        "since": p.since.isoformat() if p.since else "",
     }
 
 
@@ -114,6 +116,7 @@ def profile_from_hash(person: PersonRef, h: dict[str, str]) -> Profile:
         detection_on=h.get("detection", "1") == "1",
         auto_track=h.get("auto_track") == "1",
         share_with_managers=h.get("share") == "1",
+        since=date.fromisoformat(h["since"]) if h.get("since") else None,
     )
 
 
@@ -136,3 +139,16 @@ def offer_from_json(raw: str | bytes) -> Offer:
     d = json.loads(raw)
     return Offer(origin=d["origin"], what=d["what"], due=_dt(d["due"]), to=tuple(d["to"]),
                  channel=d["channel"])
+
+
+def team_to_json(t: Team) -> str:
+    return json.dumps({"id": t.team_id, "name": t.name, "members": sorted(t.members),
+                       "juniors": sorted(t.juniors), "managers": sorted(t.managers),
+                       "min": t.min_group_size}, separators=(",", ":"))
+
+
+def team_from_json(workspace: WorkspaceRef, raw: str | bytes) -> Team:
+    d = json.loads(raw)
+    return Team(workspace=workspace, team_id=d["id"], name=d["name"],
+                members=frozenset(d["members"]), juniors=frozenset(d["juniors"]),
+                managers=frozenset(d["managers"]), min_group_size=d["min"])

@@ -65,7 +65,11 @@ class PersonKeys:
         self.habit_years = person_key(person, "habits", "years")
         self.counterparts = person_key(person, "counterparts")
         self.promise_origins = person_key(person, "promises", "origins")
+        self.teams = person_key(person, "teams")
         self.inbox = person_key(person, "inbox")
+
+    def nudged(self, day: str) -> str:
+        return person_key(self.person, "nudged", day)
 
     def offer(self, origin: str) -> str:
         return person_key(self.person, "offer", _part(origin))
@@ -89,6 +93,10 @@ class WorkspaceKeys:
         self.juniors = workspace_key(workspace, "juniors")
         self.people = workspace_key(workspace, "people")
         self.stats = workspace_key(workspace, "stats")
+        self.teams = workspace_key(workspace, "teams")
+
+    def team(self, team_id: str) -> str:
+        return workspace_key(self.workspace, "team", _part(team_id))
 
     def seen(self, key: str) -> str:
         return workspace_key(self.workspace, "seen", key)

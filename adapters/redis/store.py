@@ -22,6 +22,7 @@ from habits.commitments import Commitment
 from habits.handovers import Handover
 from habits.people import PersonRef, Profile, WorkspaceRef
 from habits.recognition import Recognition
+from habits.teams import Team
 from habits.streaks import Habit, YearBits, bit_index
 
 NO_DUE_SCORE = float(2**53)  # undated promises sort after every dated one
@@ -355,6 +356,79 @@ class RedisStats:
         return {_text(k): int(v) for k, v in raw.items()}
 
 
+class RedisTeams:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def get(self, workspace: WorkspaceRef, team_id: str) -> Team | None:
+        raw = await self.redis.get(WorkspaceKeys(workspace).team(team_id))
+        return codec.team_from_json(workspace, raw) if raw else None
+
+    async def save(self, team: Team) -> None:
+        keys = WorkspaceKeys(team.workspace)
+        before = await self.get(team.workspace, team.team_id)
+        old = (before.members | before.managers) if before else frozenset()
+        new = team.members | team.managers
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(keys.team(team.team_id), codec.team_to_json(team))
+            pipe.sadd(keys.teams, team.team_id)
+            await pipe.execute()
+        for user in new - old:
+            await self.redis.sadd(PersonKeys(team.person(user)).teams, team.team_id)
+        for user in old - new:
+            await self.redis.srem(PersonKeys(team.person(user)).teams, team.team_id)
+        await self._sync_juniors(team, before)
+
+    async def _sync_juniors(self, team: Team, before: Team | None) -> None:
+        """The workspace's junior set: everyone marked junior in at least one team."""
+        juniors = WorkspaceKeys(team.workspace).juniors
+        dropped = (before.juniors if before else frozenset()) - team.juniors
+        if team.juniors:
+            await self.redis.sadd(juniors, *team.juniors)
+        for user in dropped:
+            others = await self.of_person(team.person(user))
+            if not any(user in other.juniors for other in others if other.team_id != team.team_id):
+                await self.redis.srem(juniors, user)
+
+    async def delete(self, team: Team) -> None:
+        keys = WorkspaceKeys(team.workspace)
+        emptied = Team(team.workspace, team.team_id, team.name)
+        await self._sync_juniors(emptied, team)
+        for user in team.members | team.managers:
+            await self.redis.srem(PersonKeys(team.person(user)).teams, team.team_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(keys.team(team.team_id))
+            pipe.srem(keys.teams, team.team_id)
+            await pipe.execute()
+
+    async def of_person(self, person: PersonRef) -> list[Team]:
+        ids = sorted(_text(i) for i in await self.redis.smembers(PersonKeys(person).teams))
+        teams = [await self.get(person.workspace_ref, team_id) for team_id in ids]
+        return [team for team in teams if team is not None]
+
+    async def in_workspace(self, workspace: WorkspaceRef) -> list[Team]:
+        ids = sorted(_text(i) for i in await self.redis.smembers(WorkspaceKeys(workspace).teams))
+        teams = [await self.get(workspace, team_id) for team_id in ids]
+        return [team for team in teams if team is not None]
+
+
+class RedisNudgeMarks:
+    SENT_TTL = 3 * 24 * 3600
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def begin(self, person: PersonRef, day: date, lease_seconds: int) -> bool:
+        key = PersonKeys(person).nudged(day.isoformat())
+        return bool(await self.redis.set(key, b"sending", nx=True, ex=lease_seconds))
+
+    async def sent(self, person: PersonRef, day: date) -> None:
+        await self.redis.set(PersonKeys(person).nudged(day.isoformat()), b"sent", ex=self.SENT_TTL)
+
+    async def release(self, person: PersonRef, day: date) -> None:
+        await self.redis.delete(PersonKeys(person).nudged(day.isoformat()))
+
+
 class RedisHealth:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
@@ -377,4 +451,6 @@ def redis_ports(redis: Redis) -> Ports:
         offers=RedisOffers(redis),
         stats=RedisStats(redis),
         due=RedisDueWork(redis),
+        teams=RedisTeams(redis),
+        nudge_marks=RedisNudgeMarks(redis),
     )

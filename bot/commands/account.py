@@ -39,7 +39,7 @@ async def rapport(ctx: Context, text: str) -> list[Reply]:
         return await pause(ctx, rest)
     if verb == "resume":
         profile = await ctx.profile()
-        await ctx.ports.people.save_profile(profile.with_changes(paused_until=None))
+        await ctx.save_profile(profile.with_changes(paused_until=None))
         return [say("Welcome back: nudges are on again from your next working day.")]
     if verb == "vacation":
         return await vacation(ctx, rest)
@@ -90,7 +90,7 @@ async def settings(ctx: Context, text: str) -> list[Reply]:
         changed = _apply_setting(profile, key, value)
     except ValueError as error:
         return [say(usage("rapport", f"Nothing changed: {escape(str(error))}."))]
-    await ctx.ports.people.save_profile(changed)
+    await ctx.save_profile(changed)
     return [say("Saved.", Section(describe(changed)))]
 
 
@@ -128,7 +128,7 @@ async def pause(ctx: Context, text: str) -> list[Reply]:
         until = _local_day(ctx, profile, until_text, now) if until_text else date.max
     except ValueError as error:
         return [say(usage("rapport", f"Nothing changed: {escape(str(error))}."))]
-    await ctx.ports.people.save_profile(profile.with_changes(paused_until=until))
+    await ctx.save_profile(profile.with_changes(paused_until=until))
     if until == date.max:
         return [say("Paused. No nudges until you say `/rapport resume`. Your streaks wait for you.")]
     return [say(f"Paused until {until.isoformat()}. Your streaks wait for you.")]
@@ -150,7 +150,7 @@ async def vacation(ctx: Context, text: str) -> list[Reply]:
     if last < first:
         return [say(usage("rapport", "Nothing changed: the last day comes before the first."))]
     spans = (*profile.time_off, TimeOff(first, last))[-MAX_TIME_OFF:]
-    await ctx.ports.people.save_profile(profile.with_changes(time_off=spans))
+    await ctx.save_profile(profile.with_changes(time_off=spans))
     return [say(f"Enjoy the time off: {first.isoformat()} to {last.isoformat()}. No nudges, and "
                 "your streaks are safe.")]
 

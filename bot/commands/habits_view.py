@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.context import Context
+from bot.progress import streaks_of
 from bot.replies import Reply, Section, say
 from bot.usage import usage
 from habits.people import Profile
-from habits.streaks import RULES, Habit, Streak, YearBits, streak
+from habits.streaks import RULES, Habit, Streak
 
 _TIPS = {
     Habit.KEEP: "Keep the next promise small and dated; trust grows one kept promise at a time.",
@@ -18,14 +19,7 @@ _TIPS = {
 
 
 async def streaks_for(ctx: Context, profile: Profile) -> list[Streak]:
-    done, lapses, since = await ctx.ports.habits.history(ctx.person)
-    today = profile.local_date(ctx.now())
-    empty: YearBits = {}
-    return [
-        streak(rule, done.get(habit, empty), lapses, is_working_day=profile.is_working_day,
-               working_days=profile.working_days, since=min(since, today), today=today)
-        for habit, rule in RULES.items()
-    ]
+    return await streaks_of(ctx.ports, profile, ctx.now())
 
 
 def _bar(done: int, target: int) -> str:

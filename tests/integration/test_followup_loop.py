@@ -12,7 +12,7 @@ from adapters.console.messenger import ConsoleMessenger
 from adapters.console.repl import Console
 from bot.clock import FixedClock
 from bot.core import Rapport
-from bot.events import Actor, Message, MessageDeleted
+from bot.events import Actor, Command, Message, MessageDeleted
 from bot.ports import Ports
 from bot.tick import Ticker
 from habits.people import PersonRef
@@ -23,6 +23,11 @@ SAM = PersonRef("console", "local", "sam")
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=LONDON)
+
+
+async def quiet(core: Rapport) -> None:
+    """No daily nudges for sam here: these tests watch the promise follow-ups alone."""
+    await core.handle(Command(Actor(SAM, "sam"), "rapport", "settings nudges off"))
 
 
 async def say_in_chat(core: Rapport, text: str, ref: str) -> str:
@@ -37,6 +42,7 @@ async def inbox(messenger: ConsoleMessenger) -> list[str]:
 async def test_detect_track_remind_keep_on_time_and_streak(
     core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
 ) -> None:
+    await quiet(core)
     clock.set(at(24, 10))  # Tuesday
     offer = await core.handle(Message(Actor(SAM, "sam"), "<@priya> I'll send the deck by Friday",
                                       "general", "m1"))
@@ -68,6 +74,7 @@ async def test_detect_track_remind_keep_on_time_and_streak(
 async def test_due_prompt_then_need_more_time_moves_the_date(
     core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
 ) -> None:
+    await quiet(core)
     clock.set(at(24, 10))
     console = Console(core, messenger, me="sam")
     await console.handle_line("/promise review the budget to @kim by Wednesday 3pm")
@@ -94,6 +101,7 @@ async def test_due_prompt_then_need_more_time_moves_the_date(
 async def test_a_silent_lapse_breaks_the_keep_streak(
     core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
 ) -> None:
+    await quiet(core)
     console = Console(core, messenger, me="sam")
     clock.set(at(23, 9))
     await console.handle_line("/kept fixed the flaky login test")  # a streak of 1
@@ -156,6 +164,7 @@ async def test_edits_update_the_offer_and_the_tracked_promise(
 async def test_undated_promise_is_checked_on_two_working_days_later(
     core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
 ) -> None:
+    await quiet(core)
     clock.set(at(27, 11))  # Friday
     console = Console(core, messenger, me="sam")
     await console.handle_line("/promise write up the retro notes")

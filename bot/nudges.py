@@ -1,0 +1,185 @@
+"""The daily nudge, in words: planned by habits.nudges, written here, sent by the tick.
+
+Each person has one daily job in the due-work index, at their next local nudge time. Running it
+schedules the next one first, so a person is never dropped from the schedule, then sends at
+most one nudge for that local day (a mark in Redis makes that hold across replicas).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from bot.formatting import promise_line
+from bot.markup import mention
+from bot.ports import Delivery, DeliveryOutcome, Job, Ports
+from bot.progress import streaks_of
+from bot.replies import Audience, Button, ButtonStyle, Reply, Section
+from habits.nudges import NudgeKind, NudgePlan, next_nudge_at, plan
+from habits.people import PersonRef, Profile
+from habits.streaks import Habit, week_start
+
+DAILY, AGAIN = "nudge.daily", "nudge.again"
+SUBJECT = "daily"
+MARK_LEASE = 240          # shorter than the tick's claim lease, so a crashed send is retried
+SNOOZE = timedelta(hours=2)
+
+_PROMISES = (
+    "Good morning. Due today: {lines}. Keeping it, or saying early that you can't, is how "
+    "trust is built.",
+    "Today's the day for {lines}. Done already? Tap Kept. Slipping? A word now, while it is "
+    "still early, keeps faith with whoever is waiting.",
+    "On your list for today: {lines}. Small promises kept are the quiet engine of influence.",
+)
+_RECOGNISE = (
+    "Who made your week better? {who} is early in their career; one specific sentence about "
+    "something they did well will stay with them.",
+    "A thought for today: what did {who} do recently that helped? Say it, specifically. "
+    "Junior colleagues remember who noticed them.",
+    "{who} may not hear often what they do well. Name one concrete thing and why it mattered.",
+)
+_HAND_OVER = (
+    "Is there a decision on your plate that someone else could make? Handing it over gives "
+    "them control, and shows you trust them.",
+    "One question for today: which call could a teammate own instead of you? People grow "
+    "into the decisions they are given.",
+    "Influence grows when you share control. Pick one decision this week and hand it over.",
+)
+_TIPS: dict[Habit, tuple[str, ...]] = {
+    Habit.KEEP: (
+        "Promise a little less and deliver a little more: a small, dated promise kept beats a "
+        "big vague one.",
+        "Before you say \"I'll do it\", say when. A date turns a good intention into a promise "
+        "people can rely on.",
+    ),
+    Habit.FOLLOW_UP: (
+        "If something is going to slip, the best moment to say so is as soon as you know.",
+        "Follow up before you are chased: it tells people you are holding their thing in mind.",
+    ),
+    Habit.RECOGNISE: (
+        "Praise the work, not the person's tie: name what was good and why it mattered.",
+        "Sincere, specific thanks costs a minute and is remembered for months.",
+    ),
+    Habit.RECOGNISE_JUNIOR: (
+        "Treat junior colleagues with the respect they feel due, and a little more; their "
+        "careers will rise, and they will remember.",
+        "Invite someone new into the conversation today; belonging is a gift you can give.",
+    ),
+    Habit.HAND_OVER: (
+        "Control lowers stress: give someone a decision about their own work today.",
+        "Ask \"what do you think we should do?\" and then let the answer stand.",
+    ),
+}
+
+
+def _pick(options: tuple[str, ...], person: PersonRef, day: date) -> str:
+    # Varies from day to day and person to person, yet is stable for a given day (retries
+    # and tests see the same words).
+    seed = day.toordinal() * 31 + sum(map(ord, person.user))
+    return options[seed % len(options)]
+
+
+async def schedule(ports: Ports, profile: Profile, now: datetime) -> None:
+    """Put the person's next daily nudge in the schedule (or take it out, with nudges off)."""
+    moment = next_nudge_at(profile, now)
+    if moment is None:
+        await ports.due.cancel(DAILY, profile.person, SUBJECT)
+    else:
+        await ports.due.schedule(Job(DAILY, profile.person, SUBJECT, moment))
+
+
+async def compose(ports: Ports, profile: Profile, now: datetime) -> Reply | None:
+    """Today's nudge for the person, or None when today brings none."""
+    day = profile.local_date(now)
+    person = profile.person
+    open_promises = await ports.commitments.open_for(person)
+    juniors: list[tuple[str, date | None]] = []
+    teams = await ports.teams.of_person(person)
+    junior_ids = sorted({user for team in teams for user in team.juniors})
+    if junior_ids:
+        last: dict[str, date] = {}
+        for recognition in await ports.recognitions.given_by(person):
+            given = profile.local_date(recognition.given_at)
+            user = recognition.receiver.user
+            last[user] = max(last.get(user, given), given)
+        juniors = [(user, last.get(user)) for user in junior_ids]
+    week = week_start(day, profile.working_days)
+    handed = any(profile.local_date(h.offered_at) >= week
+                 for h in await ports.handovers.given_by(person))
+    streaks = await streaks_of(ports, profile, now)
+    chosen = plan(profile, day, open_promises, juniors, handed, streaks)
+    if chosen is None:
+        return None
+    return _words(chosen, profile, day, now)
+
+
+def _words(chosen: NudgePlan, profile: Profile, day: date, now: datetime) -> Reply:
+    person = profile.person
+    value = day.isoformat()
+    later = (Button("Snooze 2h", "nudge.snooze", value), Button("Not today", "nudge.not_today", value))
+    if chosen.kind is NudgeKind.PROMISES:
+        lines = "; ".join(promise_line(c, profile.zone, now) for c in chosen.promises[:5])
+        text = _pick(_PROMISES, person, day).format(lines=lines)
+        first = chosen.promises[0]
+        buttons: tuple[Button, ...] = (
+            Button(f"Kept #{first.number}", "promise.kept", str(first.number), ButtonStyle.PRIMARY),
+            Button("Need more time", "promise.more_time", str(first.number), asks_for_date=True),
+            *later,
+        )
+    elif chosen.kind is NudgeKind.RECOGNISE:
+        assert chosen.junior is not None
+        text = _pick(_RECOGNISE, person, day).format(who=mention(chosen.junior))
+        buttons = (Button("Give kudos", "nudge.kudos", chosen.junior, ButtonStyle.PRIMARY), *later)
+    elif chosen.kind is NudgeKind.HAND_OVER:
+        text = _pick(_HAND_OVER, person, day)
+        buttons = (Button("Hand over", "nudge.handover", "", ButtonStyle.PRIMARY), *later)
+    else:
+        text = "Tip of the day: " + _pick(_TIPS[chosen.habit or Habit.KEEP], person, day)
+        buttons = (Button("My habits", "nudge.habits", ""), later[1])
+    return Reply(text=text, sections=(Section("", buttons),), audience=Audience.DIRECT, to=person)
+
+
+async def run_daily(ports: Ports, job: Job, now: datetime) -> list[Reply]:
+    """The daily job: reschedule, then send today's nudge once (never yesterday's)."""
+    profile = await ports.people.profile(job.person)
+    await schedule(ports, profile, now)
+    today = profile.local_date(now)
+    if profile.local_date(job.due) != today:
+        return []  # downtime ran past the day it was for: today's own job will come
+    if not await ports.nudge_marks.begin(job.person, today, MARK_LEASE):
+        return []
+    reply = await compose(ports, profile, now)
+    if reply is None:
+        await ports.nudge_marks.sent(job.person, today)  # nothing today, and that's settled
+        return []
+    return [reply]
+
+
+async def after_daily(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> None:
+    profile = await ports.people.profile(job.person)
+    today = profile.local_date(now)
+    if delivery.outcome is DeliveryOutcome.RETRY:
+        await ports.nudge_marks.release(job.person, today)
+        return
+    await ports.nudge_marks.sent(job.person, today)
+    if delivery.outcome is DeliveryOutcome.GONE:
+        # The person left or blocked the bot: stop nudging them until they come back.
+        await ports.people.save_profile(profile.with_changes(nudges_on=False))
+        await ports.due.cancel(DAILY, job.person, SUBJECT)
+
+
+async def run_again(ports: Ports, job: Job, now: datetime) -> list[Reply]:
+    """A snoozed nudge, asked for by the person: once, the same local day only."""
+    profile = await ports.people.profile(job.person)
+    if profile.local_date(now).isoformat() != job.subject:
+        return []
+    reply = await compose(ports, profile, now)
+    return [reply] if reply else []
+
+
+async def snooze(ports: Ports, person: PersonRef, day_text: str, now: datetime) -> str:
+    profile = await ports.people.profile(person)
+    later = now + SNOOZE
+    if profile.local_date(later) != profile.local_date(now):
+        return "It's late in your day; I'll catch you at tomorrow's usual time instead."
+    await ports.due.schedule(Job(AGAIN, person, profile.local_date(now).isoformat(), later))
+    return "Snoozed: I'll bring it back in two hours."

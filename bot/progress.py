@@ -1,0 +1,21 @@
+"""Where a person's habits stand: their streaks, computed from the habit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.ports import Ports
+from habits.people import Profile
+from habits.streaks import RULES, Streak, YearBits, streak
+
+
+async def streaks_of(ports: Ports, profile: Profile, now: datetime) -> list[Streak]:
+    """Every habit's streak for the person, as of `now` in their calendar."""
+    done, lapses, since = await ports.habits.history(profile.person)
+    today = profile.local_date(now)
+    empty: YearBits = {}
+    return [
+        streak(rule, done.get(habit, empty), lapses, is_working_day=profile.is_working_day,
+               working_days=profile.working_days, since=min(since, today), today=today)
+        for habit, rule in RULES.items()
+    ]
