@@ -12,6 +12,7 @@ from bot.ports import Job, Ports
 from bot.replies import Audience, Button, ButtonStyle, Reply, Section
 from habits.commitments import Commitment
 from habits.followup import ask_at, lapse_at, reminder_at
+from habits.nudges import nudges_on
 from habits.people import Profile
 
 REMIND, ASK, LAPSE = "promise.remind", "promise.ask", "promise.lapse"
@@ -74,6 +75,9 @@ async def run(ports: Ports, job: Job, now: datetime) -> list[Reply]:
     if job.kind == REMIND:
         if commitment.due is None or now >= commitment.due:
             return []  # the ask at the due moment says it better now
+        today = profile.local_date(now)
+        if today == profile.local_date(commitment.due) and nudges_on(profile, today):
+            return []  # today's daily nudge leads with promises due today: one message, not two
         text = _variant(_REMINDERS, commitment, profile.local_date(now).toordinal())
         return [_direct(job, text.format(line=line), buttons)]
     if job.kind == ASK:

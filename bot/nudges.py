@@ -145,7 +145,7 @@ async def run_daily(ports: Ports, job: Job, now: datetime) -> list[Reply]:
     today = profile.local_date(now)
     if profile.local_date(job.due) != today:
         return []  # downtime ran past the day it was for: today's own job will come
-    if not await ports.nudge_marks.begin(job.person, today, MARK_LEASE):
+    if not await ports.nudge_marks.begin(job.person, today, now, MARK_LEASE):
         return []
     reply = await compose(ports, profile, now)
     if reply is None:

@@ -153,8 +153,9 @@ class Teams(Protocol):
 class NudgeMarks(Protocol):
     """One nudge a day per person: a mark taken before sending and confirmed after."""
 
-    async def begin(self, person: PersonRef, day: date, lease_seconds: int) -> bool:
-        """Take today's mark; False when a nudge for `day` was sent or is being sent."""
+    async def begin(self, person: PersonRef, day: date, now: datetime, lease_seconds: int) -> bool:
+        """Take the mark for `day`; False when that nudge was sent, or is being sent by a tick
+        whose lease (counted from `now`) has not run out."""
         ...
 
     async def sent(self, person: PersonRef, day: date) -> None: ...

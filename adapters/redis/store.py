@@ -412,15 +412,33 @@ class RedisTeams:
         return [team for team in teams if team is not None]
 
 
+_BEGIN_MARK = """
+local mark = redis.call('GET', KEYS[1])
+if mark == 'sent' then return 0 end
+if mark and tonumber(mark) > tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return 1
+"""
+
+
 class RedisNudgeMarks:
+    """`rp:{u:…}:nudged:<day>` holds "sent", or the epoch second a sending tick's lease ends.
+
+    Leases are in the tick's own clock (not Redis TTLs) so that a tick run for a given `--now`
+    and the tests' controllable clock see the same rule.
+    """
+
     SENT_TTL = 3 * 24 * 3600
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+        self._begin = redis.register_script(_BEGIN_MARK)
 
-    async def begin(self, person: PersonRef, day: date, lease_seconds: int) -> bool:
+    async def begin(self, person: PersonRef, day: date, now: datetime, lease_seconds: int) -> bool:
         key = PersonKeys(person).nudged(day.isoformat())
-        return bool(await self.redis.set(key, b"sending", nx=True, ex=lease_seconds))
+        until = int(now.timestamp()) + lease_seconds
+        return bool(await self._begin(keys=[key], args=[int(now.timestamp()), until,
+                                                        self.SENT_TTL]))
 
     async def sent(self, person: PersonRef, day: date) -> None:
         await self.redis.set(PersonKeys(person).nudged(day.isoformat()), b"sent", ex=self.SENT_TTL)
