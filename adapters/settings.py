@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     port: Annotated[int, Field(ge=1, le=65535)] = 3978
     rapport_data_dir: Path = Path(".rapport")
     rapport_log_level: str = "INFO"
+    rapport_tick: bool = True
+    rapport_tick_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
 
     @field_validator("slack_api_url")
     @classmethod

@@ -40,13 +40,33 @@ def make_app(runtime: Runtime) -> web.Application:
     return app
 
 
+async def tick_forever(runtime: Runtime) -> None:
+    """The in-process scheduler: one tick every RAPPORT_TICK_SECONDS. Ticks on every replica
+    are safe together: each job is claimed by one of them."""
+    ticker = runtime.ticker()
+    interval = runtime.settings.rapport_tick_seconds
+    while True:
+        started = asyncio.get_running_loop().time()
+        try:
+            report = await ticker.tick(runtime.clock.now())
+            if report.claimed:
+                log.info("tick: %s", report)
+        except (RedisError, OSError) as error:
+            log.warning("tick skipped, Redis unavailable: %s", type(error).__name__)
+        elapsed = asyncio.get_running_loop().time() - started
+        await asyncio.sleep(max(0.0, interval - elapsed))
+
+
 async def serve(runtime: Runtime, host: str = "0.0.0.0") -> None:
     """Serve until cancelled."""
     runner = web.AppRunner(make_app(runtime), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host, runtime.settings.port)
     await site.start()
+    ticking = asyncio.create_task(tick_forever(runtime)) if runtime.settings.rapport_tick else None
     try:
         await asyncio.Event().wait()
     finally:
+        if ticking is not None:
+            ticking.cancel()
         await runner.cleanup()

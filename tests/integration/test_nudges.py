@@ -286,7 +286,7 @@ async def test_the_nudge_puts_promises_first_then_juniors_then_handovers(
     await ticker.tick(datetime(2026, 11, 23, 9, 30, tzinfo=london))
     (monday,) = await messenger.collect(person("sam"))
     assert "send the report" in monday.text
-    assert [b.label for b in monday.buttons][0] == "Kept #1"
+    assert monday.buttons[0].label == "Kept #1"
     await core.handle(Command(sam, "kept", "1"))
     await ticker.tick(datetime(2026, 11, 24, 9, 30, tzinfo=london))
     (tuesday,) = await messenger.collect(person("sam"))
