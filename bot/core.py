@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from bot import nudges
 from bot.clock import Clock
-from bot.commands import account, capture, handovers, kudos, promises
+from bot.commands import account, capture, handovers, kudos, promises, team
 from bot.commands.habits_view import habits
 from bot.context import Context
 from bot.events import Action, Actor, Command, Event, Message, MessageDeleted
@@ -35,6 +35,7 @@ COMMANDS: dict[str, CommandHandler] = {
     "handover": handovers.handover,
     "habits": habits,
     "rapport": account.rapport,
+    "team": team.team,
     "help": lambda ctx, text: account.rapport(ctx, "help"),
 }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from bot import record
 from bot.formatting import promise_line, when
 from bot.markup import mention
 from bot.ports import Job, Ports
@@ -94,6 +95,7 @@ async def run(ports: Ports, job: Job, now: datetime) -> list[Reply]:
         day = profile.local_date(now)
         await ports.commitments.save(commitment_lapsed(commitment, day.isoformat()))
         await ports.habits.lapsed(job.person, day)
+        await record.counted(ports, job.person, day, lapsed=1)
         who = ", ".join(mention(p) for p in commitment.to) or "the person counting on it"
         text = (f"{line} slipped past its date without a word. It happens. A short note to {who} "
                 f"now, with a new date ({when(now, profile.zone)} is not too late), repairs most "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -14,6 +14,7 @@ from habits.handovers import Handover
 from habits.people import PersonRef, Profile, WorkspaceRef
 from habits.recognition import Recognition
 from habits.streaks import Habit, YearBits
+from habits.summary import WeekFigures
 from habits.teams import Team
 
 
@@ -153,15 +154,31 @@ class Teams(Protocol):
 class NudgeMarks(Protocol):
     """One nudge a day per person: a mark taken before sending and confirmed after."""
 
-    async def begin(self, person: PersonRef, day: date, now: datetime, lease_seconds: int) -> bool:
+    async def begin(self, person: PersonRef, day: date, now: datetime, lease_seconds: int,
+                    purpose: str = "nudge") -> bool:
         """Take the mark for `day`; False when that nudge was sent, or is being sent by a tick
         whose lease (counted from `now`) has not run out."""
         ...
 
-    async def sent(self, person: PersonRef, day: date) -> None: ...
+    async def sent(self, person: PersonRef, day: date, purpose: str = "nudge") -> None: ...
 
-    async def release(self, person: PersonRef, day: date) -> None:
+    async def release(self, person: PersonRef, day: date, purpose: str = "nudge") -> None:
         """The send did not happen (it will be retried): free the mark."""
+        ...
+
+
+class TeamFigures(Protocol):
+    """Weekly aggregates per team, kept as events happen so a summary is a few reads."""
+
+    async def record(self, person: PersonRef, week: str, counts: Mapping[str, int],
+                     active: Habit | None = None) -> None:
+        """Add `counts` to every team of the person's for `week`; mark them active in a habit."""
+        ...
+
+    async def weeks(self, team: Team, weeks: Sequence[str]) -> list[WeekFigures]: ...
+
+    async def forget(self, person: PersonRef, teams: Sequence[Team]) -> None:
+        """Remove the person from the teams' raw figures (who was active which week)."""
         ...
 
 
@@ -186,6 +203,7 @@ class Ports:
     due: DueWork
     teams: Teams
     nudge_marks: NudgeMarks
+    figures: TeamFigures
 
 
 class DeliveryOutcome(StrEnum):

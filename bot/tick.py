@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot import followup, nudges
+from bot import digest, followup, nudges
 from bot.ports import Delivery, DeliveryOutcome, Job, Messenger, Ports
 from bot.replies import Reply
 
@@ -24,8 +24,9 @@ RUNNERS: dict[str, JobRunner] = {
     **{kind: followup.run for kind in followup.KINDS},
     nudges.DAILY: nudges.run_daily,
     nudges.AGAIN: nudges.run_again,
+    digest.WEEKLY: digest.run,
 }
-AFTER: dict[str, AfterDelivery] = {nudges.DAILY: nudges.after_daily}
+AFTER: dict[str, AfterDelivery] = {nudges.DAILY: nudges.after_daily, digest.WEEKLY: digest.after}
 
 LEASE_SECONDS = 300.0
 BATCH = 500

@@ -28,6 +28,14 @@ USAGE: dict[str, str] = {
         "*/habits* shows your streaks, your best runs and this week's progress.\n"
         "Example: `/habits`"
     ),
+    "team": (
+        "*/team* shows the teams you manage (aggregates only) and what managers see about you.\n"
+        "*/team create* <name> · */team add* [team] @a @b · */team remove* [team] @a\n"
+        "*/team junior* [team] @a (and */team senior* @a to undo) · "
+        "*/team managers add* [team] @m\n"
+        "*/team export* [team] (CSV of weekly aggregates) · */team privacy* [team] <minimum size>\n"
+        "Example: `/team create Platform`, then `/team add platform @ana @ben`"
+    ),
     "rapport": (
         "*/rapport help* — every command\n"
         "*/rapport settings* — see your settings; change one with e.g.\n"

@@ -10,8 +10,8 @@ from bot.ports import Offer
 from habits.commitments import Commitment, CommitmentStatus, Source
 from habits.handovers import Handover, HandoverStatus
 from habits.people import PersonRef, Profile, TimeOff, WorkspaceRef
-from habits.teams import Team
 from habits.recognition import Recognition
+from habits.teams import Team
 
 
 def person_to_list(person: PersonRef) -> list[str]:

@@ -68,8 +68,8 @@ class PersonKeys:
         self.teams = person_key(person, "teams")
         self.inbox = person_key(person, "inbox")
 
-    def nudged(self, day: str) -> str:
-        return person_key(self.person, "nudged", day)
+    def sent_mark(self, purpose: str, day: str) -> str:
+        return person_key(self.person, "sent", purpose, day)
 
     def offer(self, origin: str) -> str:
         return person_key(self.person, "offer", _part(origin))
@@ -97,6 +97,13 @@ class WorkspaceKeys:
 
     def team(self, team_id: str) -> str:
         return workspace_key(self.workspace, "team", _part(team_id))
+
+    def team_week(self, team_id: str, week: str) -> str:
+        return workspace_key(self.workspace, "team", _part(team_id), "week", week)
+
+    def team_active(self, team_id: str, week: str, habit: Habit) -> str:
+        return workspace_key(self.workspace, "team", _part(team_id), "week", week, "active",
+                             habit.value)
 
     def seen(self, key: str) -> str:
         return workspace_key(self.workspace, "seen", key)

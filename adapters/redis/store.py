@@ -8,7 +8,7 @@ Redis Cluster alike.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
@@ -22,8 +22,9 @@ from habits.commitments import Commitment
 from habits.handovers import Handover
 from habits.people import PersonRef, Profile, WorkspaceRef
 from habits.recognition import Recognition
-from habits.teams import Team
 from habits.streaks import Habit, YearBits, bit_index
+from habits.summary import WeekFigures
+from habits.teams import Team
 
 NO_DUE_SCORE = float(2**53)  # undated promises sort after every dated one
 
@@ -422,7 +423,7 @@ return 1
 
 
 class RedisNudgeMarks:
-    """`rp:{u:…}:nudged:<day>` holds "sent", or the epoch second a sending tick's lease ends.
+    """`rp:{u:…}:sent:<purpose>:<day>` holds "sent", or the epoch second a sending tick's lease ends.
 
     Leases are in the tick's own clock (not Redis TTLs) so that a tick run for a given `--now`
     and the tests' controllable clock see the same rule.
@@ -434,17 +435,69 @@ class RedisNudgeMarks:
         self.redis = redis
         self._begin = redis.register_script(_BEGIN_MARK)
 
-    async def begin(self, person: PersonRef, day: date, now: datetime, lease_seconds: int) -> bool:
-        key = PersonKeys(person).nudged(day.isoformat())
+    async def begin(self, person: PersonRef, day: date, now: datetime, lease_seconds: int,
+                    purpose: str = "nudge") -> bool:
+        key = PersonKeys(person).sent_mark(purpose, day.isoformat())
         until = int(now.timestamp()) + lease_seconds
         return bool(await self._begin(keys=[key], args=[int(now.timestamp()), until,
                                                         self.SENT_TTL]))
 
-    async def sent(self, person: PersonRef, day: date) -> None:
-        await self.redis.set(PersonKeys(person).nudged(day.isoformat()), b"sent", ex=self.SENT_TTL)
+    async def sent(self, person: PersonRef, day: date, purpose: str = "nudge") -> None:
+        await self.redis.set(PersonKeys(person).sent_mark(purpose, day.isoformat()), b"sent",
+                             ex=self.SENT_TTL)
 
-    async def release(self, person: PersonRef, day: date) -> None:
-        await self.redis.delete(PersonKeys(person).nudged(day.isoformat()))
+    async def release(self, person: PersonRef, day: date, purpose: str = "nudge") -> None:
+        await self.redis.delete(PersonKeys(person).sent_mark(purpose, day.isoformat()))
+
+
+class RedisTeamFigures:
+    WEEKS_KEPT = 60 * 7 * 24 * 3600  # a little over a year of weekly figures
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def record(self, person: PersonRef, week: str, counts: Mapping[str, int],
+                     active: Habit | None = None) -> None:
+        team_ids = [_text(t) for t in await self.redis.smembers(PersonKeys(person).teams)]
+        if not team_ids:
+            return
+        keys = WorkspaceKeys(person.workspace_ref)
+        # All of a workspace's team keys share its hash tag: one transaction, one slot.
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for team_id in team_ids:
+                week_key = keys.team_week(team_id, week)
+                for name, by in counts.items():
+                    pipe.hincrby(week_key, name, by)
+                pipe.expire(week_key, self.WEEKS_KEPT)
+                if active is not None:
+                    active_key = keys.team_active(team_id, week, active)
+                    pipe.sadd(active_key, person.user)
+                    pipe.expire(active_key, self.WEEKS_KEPT)
+            await pipe.execute()
+
+    async def weeks(self, team: Team, weeks: Sequence[str]) -> list[WeekFigures]:
+        keys = WorkspaceKeys(team.workspace)
+        habits = list(Habit)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for week in weeks:
+                pipe.hgetall(keys.team_week(team.team_id, week))
+                for habit in habits:
+                    pipe.scard(keys.team_active(team.team_id, week, habit))
+            raw = await pipe.execute()
+        out: list[WeekFigures] = []
+        stride = 1 + len(habits)
+        for index, week in enumerate(weeks):
+            chunk = raw[index * stride:(index + 1) * stride]
+            counts = {_text(k): int(v) for k, v in chunk[0].items()}
+            out.append(WeekFigures(week, counts, dict(zip(habits, map(int, chunk[1:]), strict=True))))
+        return out
+
+    async def forget(self, person: PersonRef, teams: Sequence[Team]) -> None:
+        for team in teams:
+            keys = WorkspaceKeys(team.workspace)
+            pattern = keys.team_week(team.team_id, "*")
+            async for key in self.redis.scan_iter(match=pattern + ":active:*", count=1000):
+                await self.redis.srem(key, person.user)
 
 
 class RedisHealth:
@@ -471,4 +524,5 @@ def redis_ports(redis: Redis) -> Ports:
         due=RedisDueWork(redis),
         teams=RedisTeams(redis),
         nudge_marks=RedisNudgeMarks(redis),
+        figures=RedisTeamFigures(redis),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from bot import followup
+from bot import followup, record
 from bot.commands.promises import tracked_reply
 from bot.context import Context
 from bot.events import Message, MessageDeleted
@@ -131,6 +131,7 @@ async def _track(ctx: Context, profile: Profile, offer: Offer, *, auto: bool) ->
     )
     await followup.schedule(ctx.ports, commitment, profile)
     await ctx.ports.stats.count(ctx.person.workspace_ref, "auto_tracked" if auto else "tracked")
+    await record.counted(ctx.ports, ctx.person, profile.local_date(now), promises_made=1)
     reply = tracked_reply(commitment, profile, now)
     if auto:
         undo = Button("Not a promise", "promise.not_promise", offer.origin)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot import record
 from bot.context import Context
 from bot.markup import mention, mentioned, strip_mentions, user_text
 from bot.replies import Audience, Button, ButtonStyle, Reply, Section, say
@@ -41,12 +42,13 @@ async def handover(ctx: Context, text: str) -> list[Reply]:
     if len(decision) < 3:
         return [say(usage("handover", "Say which decision you are handing over."))]
     now = ctx.now()
-    await ctx.profile()  # takes in the platform's latest time zone and name
+    profile = await ctx.profile()
     made = await ctx.ports.handovers.add(
         ctx.person,
         lambda number: Handover(giver=ctx.person, receiver=receiver, number=number,
                                 decision=decision, offered_at=now),
     )
+    await record.counted(ctx.ports, ctx.person, profile.local_date(now), handovers=1)
     value = handover_value(made)
     offer = (f"{mention(ctx.person.user)} is handing you a decision: *{user_text(decision)}*. "
              "It's yours to make. Will you take it?")
@@ -124,4 +126,6 @@ async def _count_for_giver(ctx: Context, giver: PersonRef, handover: Handover) -
     if handover.status in (HandoverStatus.ACCEPTED, HandoverStatus.CLOSED):
         return
     giver_profile = await ctx.ports.people.profile(giver)
-    await ctx.ports.habits.practised(giver, Habit.HAND_OVER, giver_profile.local_date(ctx.now()))
+    day = giver_profile.local_date(ctx.now())
+    await record.practised(ctx.ports, giver, Habit.HAND_OVER, day)
+    await record.counted(ctx.ports, giver, day, handovers_accepted=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import record
 from bot.context import Context
 from bot.markup import mention, mentioned, strip_mentions, user_text
 from bot.replies import Audience, Reply, say
@@ -42,9 +43,11 @@ async def kudos(ctx: Context, text: str) -> list[Reply]:
             given_at=now, junior=receiver in juniors, channel=ctx.channel,
         ))
     today = profile.local_date(now)
-    await ctx.ports.habits.practised(ctx.person, Habit.RECOGNISE, today)
+    await record.practised(ctx.ports, ctx.person, Habit.RECOGNISE, today)
     if juniors:
-        await ctx.ports.habits.practised(ctx.person, Habit.RECOGNISE_JUNIOR, today)
+        await record.practised(ctx.ports, ctx.person, Habit.RECOGNISE_JUNIOR, today)
+    await record.counted(ctx.ports, ctx.person, today, kudos=len(receivers),
+                         kudos_junior=len(juniors))
     names = ", ".join(mention(r.user) for r in receivers)
     public = f":tada: Kudos from {mention(ctx.person.user)} to {names}: {shown}"
     replies = [Reply(text=public, audience=Audience.CHANNEL, channel=ctx.channel)]

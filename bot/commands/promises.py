@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from bot import followup
+from bot import followup, record
 from bot.context import Context
 from bot.followup import promise_buttons
 from bot.formatting import promise_line, when
@@ -74,6 +74,7 @@ async def promise(ctx: Context, text: str) -> list[Reply]:
         ),
     )
     await followup.schedule(ctx.ports, commitment, profile)
+    await record.counted(ctx.ports, ctx.person, profile.local_date(now), promises_made=1)
     return [tracked_reply(commitment, profile, now)]
 
 
@@ -109,7 +110,9 @@ async def kept(ctx: Context, text: str) -> list[Reply]:
             status=CommitmentStatus.KEPT_ON_TIME, source=Source.LOGGED, closed_at=now,
         ),
     )
-    await ctx.ports.habits.practised(ctx.person, Habit.KEEP, profile.local_date(now))
+    await record.practised(ctx.ports, ctx.person, Habit.KEEP, profile.local_date(now))
+    await record.counted(ctx.ports, ctx.person, profile.local_date(now), promises_made=1,
+                         kept_on_time=1)
     return [say(f"Logged as kept: {promise_line(logged, profile.zone, now)}. "
                 "Promises kept are how trust is built. Nice work.")]
 
@@ -147,8 +150,9 @@ async def keep(ctx: Context, number: int) -> list[Reply]:
         return [say(f"Nothing changed: {error}.", replaces_original=True)]
     await ctx.ports.commitments.save(done)
     await followup.schedule(ctx.ports, done, profile)
+    await record.counted(ctx.ports, ctx.person, profile.local_date(now), **{done.status.value: 1})
     if done.status is CommitmentStatus.KEPT_ON_TIME:
-        await ctx.ports.habits.practised(ctx.person, Habit.KEEP, profile.local_date(now))
+        await record.practised(ctx.ports, ctx.person, Habit.KEEP, profile.local_date(now))
         text = f"Kept on time: {promise_line(done, profile.zone, now)}. That is integrity, and people notice."
     else:
         text = (f"Kept: {promise_line(done, profile.zone, now)}. A little late; next time a quick "
@@ -180,8 +184,9 @@ async def more_time(ctx: Context, number: int, new_due_text: str) -> list[Reply]
     in_time = found.renegotiated_in_time(now)
     await ctx.ports.commitments.save(moved)
     await followup.schedule(ctx.ports, moved, profile)
+    await record.counted(ctx.ports, ctx.person, profile.local_date(now), renegotiated=1)
     if in_time:
-        await ctx.ports.habits.practised(ctx.person, Habit.FOLLOW_UP, profile.local_date(now))
+        await record.practised(ctx.ports, ctx.person, Habit.FOLLOW_UP, profile.local_date(now))
     who = ", ".join(mention(p) for p in found.to) or "the person waiting on it"
     text = f"New date for #{number}: {when(new_due, profile.zone, now)}. "
     text += (f"Tell {who} now, before they have to ask: renegotiating early is keeping faith."
@@ -201,8 +206,9 @@ async def drop(ctx: Context, number: int) -> list[Reply]:
         return [say(f"Nothing changed: {error}.")]
     await ctx.ports.commitments.save(dropped)
     await followup.schedule(ctx.ports, dropped, profile)
+    await record.counted(ctx.ports, ctx.person, profile.local_date(now), dropped=1)
     if found.renegotiated_in_time(now):
-        await ctx.ports.habits.practised(ctx.person, Habit.FOLLOW_UP, profile.local_date(now))
+        await record.practised(ctx.ports, ctx.person, Habit.FOLLOW_UP, profile.local_date(now))
     who = ", ".join(mention(p) for p in found.to) or "whoever was counting on it"
     return [say(f"Dropped #{number} {user_text(found.what)}. A short, honest note to {who} now "
                 "keeps their trust: say what changed and what they can do instead.",
