@@ -22,6 +22,7 @@ DAILY, AGAIN = "nudge.daily", "nudge.again"
 SUBJECT = "daily"
 MARK_LEASE = 240          # shorter than the tick's claim lease, so a crashed send is retried
 SNOOZE = timedelta(hours=2)
+RETENTION = timedelta(days=180)  # message texts are kept at most this long (docs/privacy.md)
 
 _PROMISES = (
     "Good morning. Due today: {lines}. Keeping it, or saying early that you can't, is how "
@@ -142,6 +143,8 @@ async def run_daily(ports: Ports, job: Job, now: datetime) -> list[Reply]:
     """The daily job: reschedule, then send today's nudge once (never yesterday's)."""
     profile = await ports.people.profile(job.person)
     await schedule(ports, profile, now)
+    # Once a day per person is also when their old message texts are let go.
+    await ports.personal_data.expire_texts(job.person, now - RETENTION)
     today = profile.local_date(now)
     if profile.local_date(job.due) != today:
         return []  # downtime ran past the day it was for: today's own job will come

@@ -101,6 +101,11 @@ class PersonalData(Protocol):
         """Delete everything about `person`, including their traces in colleagues' records."""
         ...
 
+    async def expire_texts(self, person: PersonRef, before: datetime) -> int:
+        """Blank the texts (what was promised, kudos reasons, decisions) of the person's records
+        closed or given before `before`; figures and dates stay. Returns how many."""
+        ...
+
 
 class Dedupe(Protocol):
     async def first_time(self, workspace: WorkspaceRef, key: str, ttl_seconds: int) -> bool:

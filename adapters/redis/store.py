@@ -274,11 +274,30 @@ class RedisPersonalData:
             "handovers_received": [json.loads(codec.handover_to_json(h))
                                    for h in await self.handovers.received_by(person)],
             "habit_days": await self.habits.days(person),
+            "teams": [{"team": t.name, "member": person.user in t.members,
+                       "junior": person.user in t.juniors, "manager": person.user in t.managers}
+                      for t in await RedisTeams(self.redis).of_person(person)],
+            "pending_offers": [json.loads(raw) for raw in await self._offers(person)],
         }
+
+    async def _offers(self, person: PersonRef) -> list[bytes]:
+        pattern = person_pattern(person)[:-1] + "offer:*"
+        keys = [key async for key in self.redis.scan_iter(match=pattern, count=500)]
+        values = cast(list[bytes | None], await self.redis.mget(keys)) if keys else []
+        return [value for value in values if value]
 
     async def forget(self, person: PersonRef) -> None:
         keys = PersonKeys(person)
         await RedisDueWork(self.redis).forget(person)
+        teams = RedisTeams(self.redis)
+        my_teams = await teams.of_person(person)
+        await RedisTeamFigures(self.redis).forget(person, my_teams)
+        for team in my_teams:
+            user = person.user
+            await teams.save(Team(team.workspace, team.team_id, team.name,
+                                  members=team.members - {user}, juniors=team.juniors - {user},
+                                  managers=team.managers - {user},
+                                  min_group_size=team.min_group_size))
         mine = json.dumps(codec.person_to_list(person))
         for raw in await self.redis.smembers(keys.counterparts):
             other = codec.person_from_list(json.loads(raw))
@@ -289,6 +308,54 @@ class RedisPersonalData:
         found = [key async for key in self.redis.scan_iter(match=person_pattern(person), count=500)]
         for start in range(0, len(found), 500):
             await self.redis.delete(*found[start:start + 500])
+
+    async def expire_texts(self, person: PersonRef, before: datetime) -> int:
+        """Blank old texts in the person's records and in the copies colleagues hold of
+        records the person shares with them (a kudos lives with its giver and its receiver)."""
+        keys = PersonKeys(person)
+        expired = await self._expire_promises(keys, before)
+        me = codec.person_to_list(person)
+        expired += await self._expire_shared(keys, None, before)
+        for raw in await self.redis.smembers(keys.counterparts):
+            other = codec.person_from_list(json.loads(raw))
+            expired += await self._expire_shared(PersonKeys(other), me, before)
+        return expired
+
+    async def _expire_promises(self, keys: PersonKeys, before: datetime) -> int:
+        expired = 0
+        for field, value in (await self.redis.hgetall(keys.promises)).items():
+            data = json.loads(value)
+            if data["what"] and data["closed"] and datetime.fromisoformat(data["closed"]) < before:
+                data["what"] = ""
+                await self.redis.hset(keys.promises, field, json.dumps(data))
+                expired += 1
+        return expired
+
+    async def _expire_shared(self, keys: PersonKeys, involving: list[str] | None,
+                             before: datetime) -> int:
+        """Old kudos reasons and handover decisions in `keys`' lists (only those involving
+        `involving`, when given)."""
+        expired = 0
+
+        def concerned(data: dict[str, Any]) -> bool:
+            return involving is None or involving in (data["giver"], data["receiver"])
+
+        for key in (keys.kudos_given, keys.kudos_received):
+            for index, entry in enumerate(await self.redis.lrange(key, 0, -1)):
+                data = json.loads(entry)
+                if data["reason"] and concerned(data) and datetime.fromisoformat(data["at"]) < before:
+                    data["reason"] = ""
+                    await self.redis.lset(key, index, json.dumps(data))
+                    expired += 1
+        for key in (keys.handovers, keys.handovers_received):
+            for field, value in (await self.redis.hgetall(key)).items():
+                data = json.loads(value)
+                answered = data["answered"] and datetime.fromisoformat(data["answered"]) < before
+                if data["decision"] and concerned(data) and answered:
+                    data["decision"] = ""
+                    await self.redis.hset(key, field, json.dumps(data))
+                    expired += 1
+        return expired
 
     async def _scrub(self, other: PersonKeys, mine: str) -> None:
         """Remove what a colleague's records say about the person being forgotten."""
