@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from redis.asyncio import Redis
 
@@ -31,6 +34,19 @@ class Runtime:
     clock: Clock
     messengers: dict[str, Messenger]
     embedded: EmbeddedRedis | None = None
+    # Platform adapters add their routes (`mount(app, runtime)`) and their work to finish at
+    # shutdown (`drainers`); the web server calls them.
+    mounts: list[Callable[[Any, Runtime], None]] = field(default_factory=list)
+    drainers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def drain(self, grace: float) -> None:
+        """Let each adapter finish its in-flight background work, within `grace` seconds."""
+        for drainer in self.drainers:
+            try:
+                await asyncio.wait_for(drainer(), grace)
+            except Exception:
+                log.exception("draining an adapter failed")
 
     @property
     def console_messenger(self) -> ConsoleMessenger:

@@ -42,6 +42,7 @@ class TickReport:
     skipped: int = 0
     recovered: int = 0
     failed: int = 0
+    max_lag_seconds: float = 0.0
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
@@ -63,6 +64,8 @@ class Ticker:
             if not jobs:
                 break
             report.claimed += len(jobs)
+            report.max_lag_seconds = max(report.max_lag_seconds,
+                                         *((now - job.due).total_seconds() for job in jobs))
 
             async def one(job: Job) -> None:
                 async with gate:

@@ -42,8 +42,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.rapport_log_level,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if args.command == "serve":
+        from adapters.observability import configure_logging
+
+        configure_logging(settings.rapport_log_level)
+    else:
+        logging.basicConfig(level=settings.rapport_log_level,
+                            format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with contextlib.suppress(KeyboardInterrupt):
         if args.command == "serve":
             asyncio.run(_serve(settings))

@@ -1,18 +1,29 @@
-"""The one HTTP server: health and readiness now; Slack and Teams endpoints mount here."""
+"""The one HTTP server: Slack, Teams, health, readiness and metrics, plus the in-process tick."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 
 from aiohttp import web
 from redis.exceptions import RedisError
 
 from adapters.bootstrap import Runtime
+from adapters.observability import (
+    NUDGES,
+    REDIS_ERRORS,
+    TICK_LAG,
+    TICK_SECONDS,
+    metrics,
+    request_ids,
+)
 
 log = logging.getLogger("rapport.web")
 RUNTIME = web.AppKey("runtime", Runtime)
 MAX_BODY = 1024 * 1024
+SHUTDOWN_GRACE = 25.0  # Kubernetes sends SIGKILL 30 s after SIGTERM by default
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -21,52 +32,82 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready: Redis answers a PING within a second."""
+    """Ready: Redis answers a PING within a second, and the process is not shutting down."""
     runtime = request.app[RUNTIME]
+    if runtime.stopping.is_set():
+        return web.json_response({"status": "stopping"}, status=503)
     try:
         async with asyncio.timeout(1.0):
             await runtime.ports.health.ping()
     except (RedisError, OSError, TimeoutError) as error:
+        REDIS_ERRORS.labels(where="readyz").inc()
         return web.json_response({"status": "unavailable", "redis": type(error).__name__},
                                  status=503)
     return web.json_response({"status": "ready"})
 
 
 def make_app(runtime: Runtime) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY)
+    """The aiohttp application with every route Rapport serves."""
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[request_ids])
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
     return app
 
 
+async def tick_once(runtime: Runtime) -> None:
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    try:
+        report = await runtime.ticker().tick(runtime.clock.now())
+    except (RedisError, OSError) as error:
+        REDIS_ERRORS.labels(where="tick").inc()
+        log.warning("tick skipped, Redis unavailable: %s", type(error).__name__)
+        return
+    TICK_SECONDS.observe(loop.time() - started)
+    TICK_LAG.set(report.max_lag_seconds)
+    for outcome, count in (("sent", report.sent), ("retried", report.retried),
+                           ("gone", report.gone), ("failed", report.failed),
+                           ("skipped", report.skipped)):
+        if count:
+            NUDGES.labels(outcome=outcome).inc(count)
+    if report.claimed:
+        log.info("tick: claimed %d, sent %d, retried %d, gone %d, recovered %d", report.claimed,
+                 report.sent, report.retried, report.gone, report.recovered)
+
+
 async def tick_forever(runtime: Runtime) -> None:
-    """The in-process scheduler: one tick every RAPPORT_TICK_SECONDS. Ticks on every replica
-    are safe together: each job is claimed by one of them."""
-    ticker = runtime.ticker()
+    """One tick every RAPPORT_TICK_SECONDS until shutdown; a tick in progress always finishes,
+    so no claim is left behind. Ticks on every replica are safe together."""
     interval = runtime.settings.rapport_tick_seconds
-    while True:
-        started = asyncio.get_running_loop().time()
-        try:
-            report = await ticker.tick(runtime.clock.now())
-            if report.claimed:
-                log.info("tick: %s", report)
-        except (RedisError, OSError) as error:
-            log.warning("tick skipped, Redis unavailable: %s", type(error).__name__)
-        elapsed = asyncio.get_running_loop().time() - started
-        await asyncio.sleep(max(0.0, interval - elapsed))
+    while not runtime.stopping.is_set():
+        await tick_once(runtime)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(runtime.stopping.wait(), timeout=interval)
 
 
 async def serve(runtime: Runtime, host: str = "0.0.0.0") -> None:
-    """Serve until cancelled."""
-    runner = web.AppRunner(make_app(runtime), access_log=None)
+    """Serve until SIGTERM or SIGINT, then shut down gracefully: stop taking requests, finish
+    what is in flight (requests, background work, the current tick), then close."""
+    app = make_app(runtime)
+    for mount in runtime.mounts:
+        mount(app, runtime)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
     await runner.setup()
     site = web.TCPSite(runner, host, runtime.settings.port)
     await site.start()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, runtime.stopping.set)
     ticking = asyncio.create_task(tick_forever(runtime)) if runtime.settings.rapport_tick else None
     try:
-        await asyncio.Event().wait()
-    finally:
+        await runtime.stopping.wait()
+        log.info("shutting down: finishing in-flight work")
         if ticking is not None:
-            ticking.cancel()
-        await runner.cleanup()
+            await asyncio.wait_for(ticking, timeout=SHUTDOWN_GRACE)
+        await runtime.drain(SHUTDOWN_GRACE)
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)
+        await runner.cleanup()  # stops listening, waits for in-flight requests

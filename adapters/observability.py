@@ -1,0 +1,87 @@
+"""Metrics for Prometheus and structured JSON logs, with a request id on every line.
+
+Metric names follow Prometheus conventions (`rapport_*_total` counters, `_seconds` histograms).
+Logs never carry secrets, and message texts only at DEBUG.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import logging
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+EVENTS_RECEIVED = Counter("rapport_events_received_total", "Platform deliveries received",
+                          ["platform", "kind"])
+EVENTS_DEDUPLICATED = Counter("rapport_events_deduplicated_total",
+                              "Platform deliveries recognised as repeats and not processed again",
+                              ["platform"])
+EVENTS_FAILED = Counter("rapport_events_failed_total", "Deliveries answered with an error",
+                        ["platform", "reason"])
+HANDLE_SECONDS = Histogram("rapport_handle_seconds", "Time the core took per event",
+                           ["platform", "kind"],
+                           buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+NUDGES = Counter("rapport_sends_total", "Scheduled messages (nudges, reminders, digests) by outcome",
+                 ["outcome"])
+REDIS_ERRORS = Counter("rapport_redis_errors_total", "Operations that failed because Redis did not "
+                       "answer", ["where"])
+TICK_LAG = Gauge("rapport_tick_lag_seconds", "How late the most overdue job of the last tick ran")
+TICK_SECONDS = Histogram("rapport_tick_seconds", "Duration of one scheduler tick",
+                         buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120))
+
+
+async def metrics(request: web.Request) -> web.Response:
+    response = web.Response(body=generate_latest())
+    response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
+    response.charset = "utf-8"
+    return response
+
+
+@web.middleware
+async def request_ids(request: web.Request,
+                      handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+                      ) -> web.StreamResponse:
+    """Every request gets an id (the caller's X-Request-Id, when sane), in logs and the reply."""
+    given = request.headers.get("X-Request-Id", "")
+    request_id = given if 0 < len(given) <= 64 and given.isprintable() else uuid.uuid4().hex
+    token = REQUEST_ID.set(request_id)
+    try:
+        response = await handler(request)
+        response.headers["X-Request-Id"] = request_id
+        return response
+    finally:
+        REQUEST_ID.reset(token)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+            + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+            "request_id": REQUEST_ID.get(),
+        }
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Libraries log request bodies and tokens at DEBUG; keep them at INFO or above.
+    for noisy in ("slack_bolt", "slack_sdk", "botbuilder", "msal", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
