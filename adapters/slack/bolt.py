@@ -1,0 +1,141 @@
+"""The slack-bolt app: routing, url_verification, authorization and OAuth, nothing slow.
+
+Every listener does one thing before Slack gets its 200: accept the delivery into the durable
+inbox (or, for the shortcut, schedule the modal). Redis not answering means a 503, so Slack
+delivers again; nothing a user was told is saved is ever dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from redis.exceptions import RedisError
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render, translate
+from adapters.slack.inbox import Inbox
+from adapters.slack.installation import RedisInstallationStore, RedisOAuthStateStore
+
+log = logging.getLogger("rapport.slack")
+
+ACCEPT_TIMEOUT = 2.0  # Slack gives up after 3 s; answer 503 before that
+BOT_SCOPES = [
+    "app_mentions:read", "channels:history", "channels:read", "chat:write", "chat:write.public",
+    "commands", "files:write", "groups:history", "groups:read", "im:history", "im:read",
+    "im:write", "mpim:history", "mpim:read", "users:read",
+]
+# Events whose delivery we keep; the rest (joins, reactions, ...) are acknowledged and skipped.
+_KEPT_EVENTS = frozenset({"app_home_opened", "user_change", "app_uninstalled", "tokens_revoked"})
+_SECRET_FIELDS = ("token",)  # the deprecated verification token: never written anywhere
+
+Spawn = Callable[[Awaitable[None]], None]
+OpenModal = Callable[[str, dict[str, Any], datetime], Awaitable[None]]
+
+
+def _unavailable() -> BoltResponse:
+    return BoltResponse(status=503, body="Rapport's storage is unavailable; please retry.",
+                        headers={"Retry-After": "1"})
+
+
+def _stored(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in _SECRET_FIELDS}
+
+
+def _digest(request: AsyncBoltRequest) -> str:
+    return hashlib.sha256(request.raw_body.encode()).hexdigest()[:32]
+
+
+class Listeners:
+    """Bolt listeners; bolt passes their arguments by name (body, ack, request)."""
+
+    def __init__(self, inbox: Inbox, spawn: Spawn, open_modal: OpenModal) -> None:
+        self.inbox = inbox
+        self.spawn = spawn
+        self.open_modal = open_modal
+
+    async def _accept(self, kind: str, body: dict[str, Any], dedupe: str) -> BoltResponse | None:
+        try:
+            async with asyncio.timeout(ACCEPT_TIMEOUT):
+                await self.inbox.accept(translate.workspace_of(body), dedupe, kind,
+                                        _stored(body), translate.user_of(body))
+        except (RedisError, OSError, TimeoutError) as error:
+            log.error("could not accept a Slack %s: %s; answered 503 so Slack retries", kind,
+                      error)
+            return _unavailable()
+        return None
+
+    async def event(self, body: dict[str, Any], ack: AsyncAck) -> BoltResponse:
+        event = body.get("event") or {}
+        kind = event.get("type")
+        if kind == "message":
+            if translate.chat_message(event) is None:
+                return await ack()  # bots, joins, topic changes: nothing to detect
+        elif kind not in _KEPT_EVENTS:
+            return await ack()
+        failed = await self._accept("event", body, "e:" + str(body.get("event_id") or ""))
+        return failed or await ack()
+
+    async def command(self, body: dict[str, Any], ack: AsyncAck,
+                      request: AsyncBoltRequest) -> BoltResponse:
+        failed = await self._accept("command", body, "c:" + _digest(request))
+        return failed or await ack()  # the answer follows through the response_url
+
+    async def action(self, body: dict[str, Any], ack: AsyncAck,
+                     request: AsyncBoltRequest) -> BoltResponse:
+        failed = await self._accept("action", body, "a:" + _digest(request))
+        return failed or await ack()
+
+    async def shortcut(self, body: dict[str, Any], ack: AsyncAck) -> BoltResponse:
+        # trigger_id lives 3 s: open the modal right after the ack, not through the inbox.
+        self.spawn(self.open_modal(translate.workspace_of(body), body, datetime.now(UTC)))
+        return await ack()
+
+    async def view(self, body: dict[str, Any], ack: AsyncAck,
+                   request: AsyncBoltRequest) -> BoltResponse:
+        values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
+        what = str(((values.get("what") or {}).get("what") or {}).get("value") or "").strip()
+        if not what:
+            return await ack(response_action="errors",
+                             errors={"what": "Say what you promised, e.g. send the deck to Priya."})
+        failed = await self._accept("view", body, "v:" + _digest(request))
+        return failed or await ack()  # closes the modal; the confirmation arrives as a message
+
+
+def build_app(*, listeners: Listeners, client: AsyncWebClient, signing_secret: str,
+              installations: RedisInstallationStore | None = None,
+              states: RedisOAuthStateStore | None = None, client_id: str | None = None,
+              client_secret: str | None = None) -> AsyncApp:
+    """The bolt AsyncApp: single-workspace when `client` has a token, OAuth when a client id
+    is given. Signatures are checked before bolt sees a request (see adapters/slack/http.py)."""
+    options: dict[str, Any] = {}
+    if client_id and installations is not None:
+        options["oauth_settings"] = AsyncOAuthSettings(
+            client_id=client_id, client_secret=client_secret, scopes=BOT_SCOPES,
+            installation_store=installations, state_store=states,
+            install_path="/slack/install", redirect_uri_path="/slack/oauth_redirect")
+        options["authorize"] = AsyncInstallationStoreAuthorize(
+            installation_store=installations, client_id=client_id, client_secret=client_secret,
+            logger=log, bot_only=True, cache_enabled=True, client=client)
+        options["installation_store"] = installations
+        options["installation_store_bot_only"] = True
+    app = AsyncApp(client=client, signing_secret=signing_secret, process_before_response=True,
+                   request_verification_enabled=False, name="rapport", logger=log, **options)
+    every = re.compile(".*")
+    app.event(every)(listeners.event)
+    app.command(every)(listeners.command)
+    app.shortcut(render.TRACK_SHORTCUT)(listeners.shortcut)
+    app.view(render.TRACK_CALLBACK)(listeners.view)
+    app.action(every)(listeners.action)
+    return app

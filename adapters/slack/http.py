@@ -1,0 +1,181 @@
+"""Slack on the app's aiohttp server: `POST /slack/events` and the OAuth pages.
+
+The request handler is a thin translator in the manner of `slack_bolt.adapter.aiohttp`, with
+the checks Slack's contract asks for done first and cheaply:
+
+    too large -> 413, bad or stale signature -> 401, unreadable body -> 400,
+    then bolt (url_verification, authorization, routing) -> the listener's ack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.bootstrap import Runtime
+from adapters.slack.bolt import Listeners, build_app
+from adapters.slack.client import Pacer, SlackClients
+from adapters.slack.inbox import Inbox
+from adapters.slack.installation import RedisInstallationStore, RedisOAuthStateStore
+from adapters.slack.messenger import SlackMessenger
+from adapters.slack.people import SlackPeople
+from adapters.slack.processor import Outbox, Processor
+from adapters.web.server import MAX_BODY
+
+log = logging.getLogger("rapport.slack")
+
+
+@dataclass(frozen=True, slots=True)
+class SlackOptions:
+    """Knobs for tests and benchmarks; the defaults are the production values."""
+
+    recover_every: float = 15.0        # seconds between sweeps for orphaned deliveries
+    min_idle_ms: int = 120_000         # a claimed delivery this idle belongs to a dead replica
+    concurrency: int = 64              # deliveries processed at once per process
+    rate_limit_retries: int = 5        # 429s retried (after Retry-After) before giving up
+    pacing_scale: float = 1.0          # > 1 lets more calls through per second
+
+
+class SlackAdapter:
+    """Everything the Slack side holds: the bolt app, the inbox and its worker, the clients."""
+
+    def __init__(self, runtime: Runtime, options: SlackOptions | None = None) -> None:
+        settings = runtime.settings
+        options = options or SlackOptions()
+        secret = settings.slack_signing_secret.get_secret_value() \
+            if settings.slack_signing_secret else ""
+        if not secret:
+            raise ValueError("SLACK_SIGNING_SECRET is required for Slack (find it under Basic "
+                             "Information in your Slack app's settings)")
+        self.runtime = runtime
+        self.verifier = SignatureVerifier(secret)
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        self.oauth = bool(settings.slack_client_id)
+        self.installations = RedisInstallationStore(runtime.redis) if self.oauth else None
+
+        async def lookup(workspace: str) -> str | None:
+            if self.installations is not None:
+                return await self.installations.bot_token(workspace)
+            return token
+
+        self.clients = SlackClients(settings.slack_api_url, lookup,
+                                    pacer=Pacer(scale=options.pacing_scale),
+                                    rate_limit_retries=options.rate_limit_retries)
+        self.messenger = SlackMessenger(self.clients, None if self.oauth else "")
+        self.people = SlackPeople(runtime.redis, runtime.ports.people)
+        self.processor = Processor(runtime.core, runtime.redis, self.clients, self.people,
+                                   Outbox(self.clients, self.messenger), self.installations)
+        self.inbox = Inbox(runtime.redis, self.processor, concurrency=options.concurrency,
+                           recover_every=options.recover_every, min_idle_ms=options.min_idle_ms)
+        self.processor.on_workspace_gone.append(self.inbox.forget_workspace)
+        self._background: set[asyncio.Task[None]] = set()
+        listeners = Listeners(self.inbox, self.spawn, self.processor.track_modal)
+        # bolt's own client: auth.test for single-workspace mode, oauth.v2.access for installs.
+        self.bolt: AsyncApp = build_app(
+            listeners=listeners, client=self.clients.make(None if self.oauth else token),
+            signing_secret=secret, installations=self.installations,
+            states=RedisOAuthStateStore(runtime.redis) if self.oauth else None,
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret.get_secret_value()
+            if settings.slack_client_secret else None)
+
+    def spawn(self, work: Awaitable[None]) -> None:
+        """Run `work` after the ack; failures are logged (the user sees nothing happen)."""
+        async def run() -> None:
+            try:
+                await work
+            except Exception:
+                log.exception("Slack background work failed")
+
+        task = asyncio.create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def settled(self, within: float = 10.0) -> None:
+        """Wait until every accepted delivery and background task is done (tests, shutdown)."""
+        async with asyncio.timeout(within):
+            while self._background:
+                await asyncio.wait(set(self._background))
+        await self.inbox.drained(within)
+
+    async def lifecycle(self, app: web.Application) -> AsyncIterator[None]:
+        """aiohttp cleanup context: the worker runs while the server does."""
+        self.inbox.start()
+        try:
+            yield
+        finally:
+            await self.inbox.stop()
+            await self.clients.close()
+
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        """POST /slack/events: events, slash commands, interactivity and shortcuts."""
+        if request.content_length is not None and request.content_length > MAX_BODY:
+            return web.Response(status=413, text="request body too large")
+        raw = await request.read()  # aiohttp answers 413 itself past client_max_size
+        try:
+            valid = self.verifier.is_valid(raw, request.headers.get("X-Slack-Request-Timestamp"),
+                                           request.headers.get("X-Slack-Signature"))
+        except (ValueError, TypeError, OverflowError):
+            valid = False
+        if not valid:
+            return web.Response(status=401, text="invalid or stale Slack signature")
+        try:
+            bolt_request = AsyncBoltRequest(body=raw.decode("utf-8"), query=request.query_string,
+                                            headers=dict(request.headers))
+        except (ValueError, TypeError, AttributeError, KeyError):
+            return web.Response(status=400, text="unreadable Slack payload")
+        if not _recognised(bolt_request.body):
+            return web.Response(status=400, text="not a Slack event, command or interaction")
+        return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
+
+    async def oauth_page(self, request: web.Request) -> web.StreamResponse:
+        """GET /slack/install and /slack/oauth_redirect, through bolt's OAuth flow."""
+        flow = self.bolt.oauth_flow
+        if flow is None:
+            raise web.HTTPNotFound()
+        bolt_request = AsyncBoltRequest(body="", query=request.query_string,
+                                        headers=dict(request.headers))
+        if request.path == flow.install_path:
+            response = await flow.handle_installation(bolt_request)
+        else:
+            response = await flow.handle_callback(bolt_request)
+        return await to_aiohttp_response(response)
+
+
+def _recognised(body: Any) -> bool:
+    return isinstance(body, dict) and bool(
+        body.get("type") or body.get("command") or body.get("ssl_check"))
+
+
+SLACK = web.AppKey("slack", SlackAdapter)
+
+
+def mount(app: web.Application, runtime: Runtime, options: SlackOptions | None = None) -> None:
+    """Add the Slack routes to the app's server, and the Slack messenger and drainer to the
+    runtime; nothing at all without Slack settings.
+
+    >>> app = make_app(runtime); mount(app, runtime)     # doctest: +SKIP
+    """
+    settings = runtime.settings
+    if not settings.slack_bot_token and not settings.slack_client_id:
+        return
+    slack = SlackAdapter(runtime, options)
+    app[SLACK] = slack
+    app.router.add_post("/slack/events", slack.events)
+    if slack.oauth:
+        app.router.add_get("/slack/install", slack.oauth_page)
+        app.router.add_get("/slack/oauth_redirect", slack.oauth_page)
+    app.cleanup_ctx.append(slack.lifecycle)
+    runtime.messengers["slack"] = slack.messenger   # the scheduler's nudges go through it
+    runtime.drainers.append(slack.settled)          # a graceful stop finishes accepted work
+    log.info("Slack mounted at /slack/events (%s)",
+             "multi-workspace OAuth" if slack.oauth else "single workspace")

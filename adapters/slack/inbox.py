@@ -1,0 +1,259 @@
+"""The durable inbox: what Slack sent is written to Redis before Slack gets its 200.
+
+The ack path does one round trip: a script that marks the delivery as seen *and* appends it to
+the workspace's stream, atomically, so a delivery is either fully accepted or not at all (then
+the request fails with 5xx and Slack's retry is processed). The slow work (detection, the core,
+Web API calls) runs after the ack, in a worker that reads the stream through a consumer group;
+entries a crashed replica had claimed come back through XAUTOCLAIM.
+
+    accept() --SET NX seen + XADD--> rp:{w:slack:T1}:slack:inbox --XREADGROUP--> process()
+                                                                  --XACK + XDEL--> done
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError, ResponseError
+
+from adapters.redis.keys import WorkspaceKeys
+from adapters.slack import ids
+
+log = logging.getLogger("rapport.slack.inbox")
+
+GROUP = "rapport"
+SEEN_TTL = 24 * 3600      # Slack retries for about an hour; a day is plenty
+MAX_ATTEMPTS = 5          # a delivery that failed this often goes to the dead letters
+BATCH = 200
+
+# KEYS[1] the seen key, KEYS[2] the stream; ARGV: ttl, kind, body, user.
+# Returns the entry id, or false for a delivery already accepted.
+_ACCEPT = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  return redis.call('XADD', KEYS[2], '*', 'k', ARGV[2], 'b', ARGV[3], 'u', ARGV[4])
+end
+return false
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One accepted delivery: its kind ("event", "command", "action", "view"), its payload."""
+
+    workspace: str
+    id: str
+    kind: str
+    body: dict[str, Any]
+    user: str = ""
+
+
+Process = Callable[[Entry], Awaitable[bool]]
+"""Processes an entry; False when the workspace itself is gone (nothing left to count)."""
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+class Inbox:
+    """Accepts deliveries durably and processes them after the ack, at least once.
+
+    >>> inbox = Inbox(redis, process)           # doctest: +SKIP
+    >>> await inbox.accept("T1", "e:Ev1", "event", body)   # True: new; False: a retry
+    """
+
+    def __init__(self, redis: Redis, process: Process, *, concurrency: int = 64,
+                 recover_every: float = 15.0, min_idle_ms: int = 120_000) -> None:
+        self.redis = redis
+        self.process = process
+        self.consumer = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"
+        self.recover_every = recover_every
+        self.min_idle_ms = min_idle_ms
+        self._script = redis.register_script(_ACCEPT)
+        self._registered: set[str] = set()
+        self._wake: set[str] = set()
+        self._woken = asyncio.Event()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._lanes: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loops: list[asyncio.Task[None]] = []
+        self._reading = False
+
+    # -- the ack path -------------------------------------------------------------------------
+
+    async def accept(self, workspace: str, dedupe: str, kind: str, body: dict[str, Any],
+                     user: str = "") -> bool:
+        """Store the delivery unless it was accepted before; True when it is new.
+
+        Raises RedisError when Redis does not answer: the caller must answer 5xx.
+        """
+        if workspace not in self._registered:
+            await self.redis.sadd(ids.INBOXES, workspace)
+            self._registered.add(workspace)
+        entry = await self._script(
+            keys=[ids.seen_key(workspace, dedupe), ids.inbox_key(workspace)],
+            args=[SEEN_TTL, kind, json.dumps(body, separators=(",", ":")), user])
+        if entry is None:
+            return False
+        self._wake.add(workspace)
+        self._woken.set()
+        return True
+
+    def forget_workspace(self, workspace: str) -> None:
+        """After an uninstall wiped the workspace's keys: register it again on next use."""
+        self._registered.discard(workspace)
+
+    # -- the worker ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._loops = [asyncio.create_task(self._read_loop(), name="slack-inbox-read"),
+                       asyncio.create_task(self._recover_loop(), name="slack-inbox-recover")]
+
+    async def stop(self) -> None:
+        for loop in self._loops:
+            loop.cancel()
+        for loop in self._loops:
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
+
+    async def drained(self, within: float = 10.0) -> None:
+        """Wait until every delivery accepted here is processed (tests, graceful stops)."""
+        async with asyncio.timeout(within):
+            while self._wake or self._reading or self._tasks:  # noqa: ASYNC110 (tests only)
+                await asyncio.sleep(0.002)
+
+    async def _read_loop(self) -> None:
+        while True:
+            await self._woken.wait()
+            self._woken.clear()
+            self._reading = True
+            workspaces, self._wake = self._wake, set()
+            try:
+                for workspace in workspaces:
+                    try:
+                        await self._read(workspace, ">")
+                    except RedisError:
+                        log.exception("reading the Slack inbox of %s failed; recovery retries it",
+                                      workspace)
+            finally:
+                self._reading = False
+
+    async def _recover_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.recover_every)
+            try:
+                await self.recover()
+            except RedisError:
+                log.exception("recovering the Slack inboxes failed; trying again later")
+
+    async def recover(self) -> int:
+        """Process what no live worker is processing: entries claimed by a replica that died,
+        and entries never read. Returns how many were picked up."""
+        found = 0
+        for raw in await self.redis.smembers(ids.INBOXES):
+            workspace = _text(raw)
+            found += await self._read(workspace, ">")
+            start = "0-0"
+            while True:
+                try:
+                    reply = await self.redis.xautoclaim(ids.inbox_key(workspace), GROUP,
+                                                        self.consumer, self.min_idle_ms,
+                                                        start_id=start, count=BATCH)
+                except ResponseError:
+                    break  # no stream or no group yet: nothing was ever claimed
+                start, claimed = _text(reply[0]), reply[1]
+                found += self._dispatch(workspace, claimed)
+                if start == "0-0" or not claimed:
+                    break
+        return found
+
+    async def _read(self, workspace: str, start: str) -> int:
+        key = ids.inbox_key(workspace)
+        total = 0
+        while True:
+            try:
+                reply: Any = await self.redis.xreadgroup(GROUP, self.consumer, {key: start},
+                                                         count=BATCH)
+            except ResponseError as error:
+                if "NOGROUP" not in str(error):
+                    raise
+                with contextlib.suppress(ResponseError):  # BUSYGROUP: another replica made it
+                    await self.redis.xgroup_create(key, GROUP, id="0", mkstream=True)
+                continue
+            entries = reply[0][1] if reply else []
+            total += self._dispatch(workspace, entries)
+            if len(entries) < BATCH:
+                return total
+
+    def _dispatch(self, workspace: str, entries: list[Any]) -> int:
+        count = 0
+        for raw_id, fields in entries:
+            if not fields:
+                continue  # deleted while pending
+            entry = Entry(workspace=workspace, id=_text(raw_id), kind=_text(fields[b"k"]),
+                          body=cast(dict[str, Any], json.loads(fields[b"b"])),
+                          user=_text(fields.get(b"u", b"")))
+            task = asyncio.create_task(self._run(entry))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            count += 1
+        return count
+
+    async def _run(self, entry: Entry) -> None:
+        # One person's deliveries run in order (a message before its edit); people in parallel.
+        lane_key = (entry.workspace, entry.user)
+        lane, users = self._lanes.setdefault(lane_key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with self._slots, lane:
+                try:
+                    counted = await self.process(entry)
+                except Exception as error:
+                    await self._failed(entry, error)
+                    return
+                await self._done(entry, counted)
+        except RedisError:
+            log.exception("settling Slack delivery %s failed; it will be recovered", entry.id)
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                del self._lanes[lane_key]
+
+    async def _done(self, entry: Entry, counted: bool) -> None:
+        key = ids.inbox_key(entry.workspace)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xack(key, GROUP, entry.id)
+            pipe.xdel(key, entry.id)
+            if counted:
+                # The processed count lives beside the core's figures (the stats port's hash).
+                pipe.hincrby(WorkspaceKeys(ids.workspace_ref(entry.workspace)).stats,
+                             f"slack_{entry.kind}s", 1)
+            await pipe.execute()
+
+    async def _failed(self, entry: Entry, error: Exception) -> None:
+        attempts = int(await self.redis.hincrby(ids.attempts_key(entry.workspace), entry.id, 1))
+        if attempts < MAX_ATTEMPTS:
+            log.error("Slack delivery %s (%s) failed (attempt %d); it will be retried",
+                      entry.id, entry.kind, attempts, exc_info=error)
+            return  # stays pending: XAUTOCLAIM brings it back after min_idle_ms
+        log.error("Slack delivery %s failed %d times; moved to the dead letters",
+                  entry.id, attempts, exc_info=error)
+        key = ids.inbox_key(entry.workspace)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(ids.dead_letters_key(entry.workspace),
+                      {"k": entry.kind, "b": json.dumps(entry.body)}, maxlen=1000)
+            pipe.xack(key, GROUP, entry.id)
+            pipe.xdel(key, entry.id)
+            pipe.hdel(ids.attempts_key(entry.workspace), entry.id)
+            await pipe.execute()

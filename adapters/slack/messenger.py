@@ -1,0 +1,104 @@
+"""The Slack `Messenger`: proactive sends (nudges, a handover offer, kudos to the recipient).
+
+A DM is `conversations.open` then `chat.postMessage`; an attachment goes up with
+`files_upload_v2` into the same DM. Slack's answers become facts for the caller: a 429 that
+outlived slack-sdk's retries is RETRY with Slack's `Retry-After`; a person who left, a channel
+that is gone or archived is GONE, so the scheduler stops trying.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render
+from adapters.slack.client import SlackClients
+from bot.ports import Delivery, DeliveryOutcome
+from bot.replies import Reply
+
+log = logging.getLogger("rapport.slack.messenger")
+
+GONE_ERRORS = frozenset({
+    "account_inactive", "user_not_found", "users_not_found", "channel_not_found", "is_archived",
+    "not_in_channel", "cannot_dm_bot", "user_disabled", "invalid_auth", "token_revoked",
+    "not_authed", "team_access_not_granted", "team_not_found", "restricted_action",
+    "messages_tab_disabled", "user_is_bot",
+})
+DEFAULT_RETRY_AFTER = 30.0
+
+
+def post_options() -> dict[str, Any]:
+    # parse="none" and link_names off: plain "@channel" in any text stays plain text.
+    return {"parse": "none", "link_names": False, "unfurl_links": False, "unfurl_media": False}
+
+
+async def open_dm(client: AsyncWebClient, user: str) -> str:
+    answer = await client.conversations_open(users=user)
+    return str(answer["channel"]["id"])
+
+
+async def post(client: AsyncWebClient, channel: str, reply: Reply) -> str:
+    """Post `reply` in `channel` (with its attachment, if any); returns the message ts."""
+    answer = await client.chat_postMessage(channel=channel, **render.message(reply),
+                                           **post_options())
+    if reply.attachment is not None:
+        await client.files_upload_v2(channel=channel, filename=reply.attachment.filename,
+                                     content=reply.attachment.content,
+                                     title=reply.attachment.filename)
+    return str(answer.get("ts", ""))
+
+
+def outcome_of(error: SlackApiError) -> Delivery:
+    """What a failed Web API call means for the sender."""
+    status = error.response.status_code
+    code = str(error.response.get("error", "") or "")
+    if status == 429 or code == "ratelimited":
+        header = error.response.headers.get("Retry-After") or error.response.headers.get(
+            "retry-after")
+        try:
+            wait = float(header[0] if isinstance(header, list) else header)
+        except (TypeError, ValueError):
+            wait = DEFAULT_RETRY_AFTER
+        return Delivery(DeliveryOutcome.RETRY, retry_after=wait, detail="ratelimited")
+    if code in GONE_ERRORS:
+        return Delivery(DeliveryOutcome.GONE, detail=code)
+    return Delivery(DeliveryOutcome.RETRY, retry_after=DEFAULT_RETRY_AFTER, detail=code or str(status))
+
+
+class SlackMessenger:
+    """`bot.ports.Messenger` for Slack.
+
+    >>> nudge = Reply("Hi", audience=Audience.DIRECT, to=PersonRef("slack", "T1", "U1"))
+    >>> delivery = await SlackMessenger(clients).deliver(nudge)  # doctest: +SKIP
+    """
+
+    platform = "slack"
+
+    def __init__(self, clients: SlackClients, default_workspace: str | None = None) -> None:
+        self.clients = clients
+        self.default_workspace = default_workspace
+
+    async def deliver(self, reply: Reply) -> Delivery:
+        workspace = reply.to.workspace if reply.to is not None else self.default_workspace
+        if workspace is None or (reply.to is None and not reply.channel):
+            return Delivery(DeliveryOutcome.GONE, detail="no recipient")
+        client = await self.clients.for_workspace(workspace)
+        if client is None:
+            return Delivery(DeliveryOutcome.GONE, detail="not installed in " + workspace)
+        try:
+            channel = await open_dm(client, reply.to.user) if reply.to is not None \
+                else str(reply.channel)
+            await post(client, channel, reply)
+        except SlackApiError as error:
+            delivery = outcome_of(error)
+            log.info("Slack delivery to %s: %s (%s)", reply.to or reply.channel,
+                     delivery.outcome, delivery.detail)
+            return delivery
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return Delivery(DeliveryOutcome.RETRY, retry_after=DEFAULT_RETRY_AFTER,
+                            detail=type(error).__name__)
+        return Delivery(DeliveryOutcome.SENT)

@@ -1,0 +1,165 @@
+"""The core's replies as Block Kit, built with `slack_sdk.models` so Slack's limits are checked.
+
+Rapport markup is Slack mrkdwn already (`<@U1>` mentions, `*bold*`, `&lt;` escapes), so text
+goes out unchanged; every text object is `verbatim` so Slack never turns a plain "@here" in it
+into a broadcast or a link.
+
+Buttons carry the core's action as their `action_id` (plus `~<n>`, because Slack wants ids
+unique within a message) and its value as their value. A button that asks for a date becomes
+a date picker whose `action_id` also carries the value: `promise.more_time~2~7`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DatePickerElement,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.replies import Button, ButtonStyle, Reply, Section
+
+SECTION_LIMIT = 3000      # characters in a section's text
+MESSAGE_BLOCKS = 50
+VIEW_BLOCKS = 100
+ACTIONS_PER_BLOCK = 25
+TRACK_CALLBACK = "rapport.track_promise"
+TRACK_SHORTCUT = "rapport.track_as_promise"
+_SEPARATOR = "~"
+
+
+def encode_action(action: str, index: int, value: str | None = None) -> str:
+    """The action_id of a button (value None) or of a date picker (value carried along).
+
+    >>> encode_action("promise.kept", 0), encode_action("promise.more_time", 1, "7")
+    ('promise.kept~0', 'promise.more_time~1~7')
+    """
+    base = f"{action}{_SEPARATOR}{index}"
+    return base if value is None else f"{base}{_SEPARATOR}{value}"
+
+
+def decode_action(action_id: str) -> tuple[str, str | None]:
+    """The core's action, and the value a date picker carried (None for a button).
+
+    >>> decode_action("promise.more_time~1~C1:17.5"), decode_action("handover.accept~0")
+    (('promise.more_time', 'C1:17.5'), ('handover.accept', None))
+    """
+    action, _, rest = action_id.partition(_SEPARATOR)
+    _, found, value = rest.partition(_SEPARATOR)
+    return action, (value if found else None)
+
+
+def _chunks(text: str, size: int = SECTION_LIMIT) -> list[str]:
+    """Split long text at line breaks so each part fits a section."""
+    parts: list[str] = []
+    while len(text) > size:
+        cut = text.rfind("\n", 0, size)
+        cut = cut if cut > 0 else size
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    parts.append(text)
+    return parts
+
+
+def _mrkdwn(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=text, verbatim=True)
+
+
+def _element(button: Button, index: int) -> ButtonElement | DatePickerElement:
+    if button.asks_for_date:
+        action_id = encode_action(button.action, index, button.value)
+        if len(action_id) <= ButtonElement.action_id_max_length:
+            return DatePickerElement(action_id=action_id, placeholder=button.label[:150])
+    style = {ButtonStyle.PRIMARY: "primary", ButtonStyle.DANGER: "danger"}.get(button.style)
+    return ButtonElement(text=PlainTextObject(text=button.label[:75], emoji=True),
+                         action_id=encode_action(button.action, index), value=button.value,
+                         style=style)
+
+
+def section_blocks(section: Section, start: int = 0) -> list[Block]:
+    """A section's text (split to fit) and its buttons in actions blocks."""
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(part)) for part in _chunks(section.text)
+                           if part.strip()]
+    buttons = list(section.buttons)
+    for offset in range(0, len(buttons), ACTIONS_PER_BLOCK):
+        blocks.append(ActionsBlock(elements=[
+            _element(button, start + offset + i)
+            for i, button in enumerate(buttons[offset: offset + ACTIONS_PER_BLOCK])
+        ]))
+    return blocks
+
+
+def reply_blocks(reply: Reply, limit: int = MESSAGE_BLOCKS) -> list[Block]:
+    """The reply as blocks: its headline, then each section, within Slack's block limit."""
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(part)) for part in _chunks(reply.text)
+                           if part.strip()]
+    index = 0
+    for section in reply.sections:
+        blocks.extend(section_blocks(section, index))
+        index += len(section.buttons)
+    if len(blocks) > limit:
+        blocks = [*blocks[: limit - 1], ContextBlock(elements=[
+            _mrkdwn("…and more: `/kept` lists everything.")])]
+    return blocks
+
+
+def message(reply: Reply) -> dict[str, Any]:
+    """Keyword arguments for chat.postMessage / postEphemeral / a response_url.
+
+    `text` is the notification (and screen reader) line; blocks are validated here.
+    """
+    blocks = [block.to_dict() for block in reply_blocks(reply)]
+    return {"text": reply.text[:SECTION_LIMIT] or " ", "blocks": blocks}
+
+
+def home_view(parts: list[list[Reply]], banner: Reply | None = None) -> View:
+    """The Home tab: an optional banner (the answer to a button pressed there), then the
+    core's answer to each command, divided."""
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="Rapport"))]
+    if banner is not None:
+        blocks.extend(reply_blocks(banner, VIEW_BLOCKS))
+        blocks.append(DividerBlock())
+    for replies in parts:
+        for reply in replies:
+            blocks.extend(reply_blocks(reply, VIEW_BLOCKS))
+        blocks.append(DividerBlock())
+    if len(blocks) > VIEW_BLOCKS:
+        blocks = [*blocks[: VIEW_BLOCKS - 1], ContextBlock(elements=[
+            _mrkdwn("…and more: `/kept` lists every open promise.")])]
+    return View(type="home", blocks=blocks)
+
+
+def track_modal(what: str, due: date | None, channel: str, ref: str) -> View:
+    """The "Track as promise" modal, prefilled from the message."""
+    due_element = DatePickerElement(action_id="due", initial_date=due.isoformat() if due else None,
+                                    placeholder="Pick a day")
+    return View(
+        type="modal", callback_id=TRACK_CALLBACK,
+        title=PlainTextObject(text="Track a promise"),
+        submit=PlainTextObject(text="Track"), close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps({"channel": channel, "ref": ref}),
+        blocks=[
+            InputBlock(block_id="what", label=PlainTextObject(text="What did you promise?"),
+                       element=PlainTextInputElement(action_id="what", multiline=True,
+                                                     initial_value=what[:300] or None,
+                                                     max_length=300)),
+            InputBlock(block_id="due", label=PlainTextObject(text="By when?"), optional=True,
+                       element=due_element),
+            ContextBlock(elements=[_mrkdwn(
+                "I'll remind you on the morning it's due, and ask how it went.")]),
+        ],
+    )
