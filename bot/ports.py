@@ -29,6 +29,10 @@ class People(Protocol):
 
     async def save_profile(self, profile: Profile) -> None: ...
 
+    async def profiles(self, people: Sequence[PersonRef]) -> list[Profile]:
+        """Many profiles in one round trip, in the order asked."""
+        ...
+
     async def is_junior(self, person: PersonRef) -> bool: ...
 
     async def set_junior(self, person: PersonRef, junior: bool) -> None: ...
@@ -89,6 +93,11 @@ class HabitLog(Protocol):
 
     async def history(self, person: PersonRef) -> tuple[dict[Habit, YearBits], YearBits, date]:
         """Every habit's bitmaps, the lapse bitmaps, and the first day on record."""
+        ...
+
+    async def histories(self, people: Sequence[PersonRef],
+                        ) -> list[tuple[dict[Habit, YearBits], YearBits, date]]:
+        """`history` for many people in two round trips, in the order asked."""
         ...
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.ports import Ports
 from habits.people import Profile
-from habits.streaks import RULES, Streak, YearBits, streak
+from habits.streaks import RULES, Habit, Streak, YearBits, streak
 
 
 async def streaks_of(ports: Ports, profile: Profile, now: datetime) -> list[Streak]:
     """Every habit's streak for the person, as of `now` in their calendar."""
-    done, lapses, since = await ports.habits.history(profile.person)
+    return streaks_from(await ports.habits.history(profile.person), profile, now)
+
+
+def streaks_from(history: tuple[dict[Habit, YearBits], YearBits, date], profile: Profile,
+                 now: datetime) -> list[Streak]:
+    done, lapses, since = history
     today = profile.local_date(now)
     empty: YearBits = {}
     return [

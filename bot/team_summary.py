@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.markup import mention, user_text
 from bot.ports import Ports
-from bot.progress import streaks_of
+from bot.progress import streaks_from
 from bot.replies import Attachment, Section
 from habits.people import Profile
 from habits.streaks import RULES, Habit
@@ -59,13 +59,14 @@ async def summary_sections(ports: Ports, team: Team, viewer: Profile, now: datet
 
 
 async def named_rows(ports: Ports, team: Team, now: datetime) -> list[str]:
+    """Rows for the members who chose to share: three round trips whatever the team's size."""
+    profiles = await ports.people.profiles([team.person(u) for u in sorted(team.members)])
+    sharing = [p for p in profiles if p.share_with_managers]
+    histories = await ports.habits.histories([p.person for p in sharing])
     rows = []
-    for user in sorted(team.members):
-        profile = await ports.people.profile(team.person(user))
-        if not profile.share_with_managers:
-            continue
-        streaks = {s.habit: s for s in await streaks_of(ports, profile, now)}
-        rows.append(f"{mention(user)} — " + " · ".join(
+    for profile, history in zip(sharing, histories, strict=True):
+        streaks = {s.habit: s for s in streaks_from(history, profile, now)}
+        rows.append(f"{mention(profile.person.user)} — " + " · ".join(
             f"{_SHORT[h]} streak {streaks[h].current}" for h in Habit))
     return rows
 

@@ -48,6 +48,14 @@ class RedisPeople:
         await self.redis.sadd(
             WorkspaceKeys(profile.person.workspace_ref).people, profile.person.user)
 
+    async def profiles(self, people: Sequence[PersonRef]) -> list[Profile]:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for person in people:
+                pipe.hgetall(PersonKeys(person).profile)
+            raws = await pipe.execute()
+        return [codec.profile_from_hash(person, {_text(k): _text(v) for k, v in raw.items()})
+                for person, raw in zip(people, raws, strict=True)]
+
     async def is_junior(self, person: PersonRef) -> bool:
         return bool(await self.redis.sismember(
             WorkspaceKeys(person.workspace_ref).juniors, person.user))
@@ -212,13 +220,29 @@ class RedisHabitLog:
             await pipe.execute()
 
     async def history(self, person: PersonRef) -> tuple[dict[Habit, YearBits], YearBits, date]:
-        keys = PersonKeys(person)
-        years = sorted(int(y) for y in await self.redis.smembers(keys.habit_years))
-        if not years:
-            return {}, {}, datetime.now(UTC).date()
-        names = [keys.habit(habit, year) for habit in Habit for year in years]
-        names += [keys.lapses(year) for year in years]
-        values = cast(list[bytes | None], await self.redis.mget(names))
+        return (await self.histories([person]))[0]
+
+    async def histories(self, people: Sequence[PersonRef],
+                        ) -> list[tuple[dict[Habit, YearBits], YearBits, date]]:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for person in people:
+                pipe.smembers(PersonKeys(person).habit_years)
+            year_sets = await pipe.execute()
+        plans = [(PersonKeys(p), sorted(int(y) for y in ys)) for p, ys in zip(people, year_sets,
+                                                                              strict=True)]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for keys, years in plans:
+                if years:
+                    pipe.mget([keys.habit(h, y) for h in Habit for y in years]
+                              + [keys.lapses(y) for y in years])
+            values_of = iter(await pipe.execute())
+        return [self._history(years, next(values_of)) if years else
+                ({}, {}, datetime.now(UTC).date()) for _, years in plans]
+
+    @staticmethod
+    def _history(years: list[int], raw: list[bytes | None],
+                 ) -> tuple[dict[Habit, YearBits], YearBits, date]:
+        values = raw
         done: dict[Habit, dict[int, bytes]] = {habit: {} for habit in Habit}
         position = 0
         for habit in Habit:
