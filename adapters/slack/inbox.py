@@ -85,6 +85,7 @@ class Inbox:
         self._slots = asyncio.Semaphore(concurrency)
         self._lanes: dict[tuple[str, str], tuple[asyncio.Lock, list[int]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._inflight: dict[str, set[str]] = {}  # workspace -> entry ids being processed here
         self._loops: list[asyncio.Task[None]] = []
         self._reading = False
 
@@ -153,9 +154,18 @@ class Inbox:
         while True:
             await asyncio.sleep(self.recover_every)
             try:
+                await self.heartbeat()
                 await self.recover()
             except RedisError:
                 log.exception("recovering the Slack inboxes failed; trying again later")
+
+    async def heartbeat(self) -> None:
+        """Reset the idle time of what this process is still working on (a slow Web API call
+        under rate limits), so no other replica takes it over while it is alive."""
+        for workspace, entries in list(self._inflight.items()):
+            if entries:
+                await self.redis.xclaim(ids.inbox_key(workspace), GROUP, self.consumer, 0,
+                                        list(entries), justid=True)
 
     async def recover(self) -> int:
         """Process what no live worker is processing: entries claimed by a replica that died,
@@ -201,6 +211,10 @@ class Inbox:
         for raw_id, fields in entries:
             if not fields:
                 continue  # deleted while pending
+            working = self._inflight.setdefault(workspace, set())
+            if _text(raw_id) in working:
+                continue  # already being processed here
+            working.add(_text(raw_id))
             entry = Entry(workspace=workspace, id=_text(raw_id), kind=_text(fields[b"k"]),
                           body=cast(dict[str, Any], json.loads(fields[b"b"])),
                           user=_text(fields.get(b"u", b"")))
@@ -226,6 +240,7 @@ class Inbox:
         except RedisError:
             log.exception("settling Slack delivery %s failed; it will be recovered", entry.id)
         finally:
+            self._inflight.get(entry.workspace, set()).discard(entry.id)
             users[0] -= 1
             if users[0] == 0:
                 del self._lanes[lane_key]

@@ -27,7 +27,7 @@ from bot.ports import Ports
 from fake_slack import TEAM, FakeSlack
 
 SECRET = "fake-signing-secret-for-tests-only"
-FAST = SlackOptions(recover_every=0.1, min_idle_ms=100, pacing_scale=1000.0)
+FAST = SlackOptions(recover_every=0.1, min_idle_ms=400, pacing_scale=1000.0)
 
 
 def sign(body: bytes, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
