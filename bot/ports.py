@@ -29,6 +29,10 @@ class People(Protocol):
 
     async def save_profile(self, profile: Profile) -> None: ...
 
+    async def sharing(self, workspace: WorkspaceRef) -> set[str]:
+        """Users in the workspace who chose to share their figures by name with managers."""
+        ...
+
     async def profiles(self, people: Sequence[PersonRef]) -> list[Profile]:
         """Many profiles in one round trip, in the order asked."""
         ...
@@ -96,8 +100,10 @@ class HabitLog(Protocol):
         ...
 
     async def histories(self, people: Sequence[PersonRef],
+                        years: Sequence[Sequence[int]] | None = None,
                         ) -> list[tuple[dict[Habit, YearBits], YearBits, date]]:
-        """`history` for many people in two round trips, in the order asked."""
+        """`history` for many people, in the order asked: one round trip when the years to read
+        are given for each person, two when they must be looked up."""
         ...
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from bot.ports import Ports
 from habits.people import Profile
-from habits.streaks import RULES, Habit, Streak, YearBits, streak
+from habits.streaks import Habit, Streak, YearBits, streaks
 
 
 async def streaks_of(ports: Ports, profile: Profile, now: datetime) -> list[Streak]:
@@ -18,9 +18,7 @@ def streaks_from(history: tuple[dict[Habit, YearBits], YearBits, date], profile:
                  now: datetime) -> list[Streak]:
     done, lapses, since = history
     today = profile.local_date(now)
-    empty: YearBits = {}
-    return [
-        streak(rule, done.get(habit, empty), lapses, is_working_day=profile.is_working_day,
-               working_days=profile.working_days, since=min(since, today), today=today)
-        for habit, rule in RULES.items()
-    ]
+    since = min(since, today)
+    return streaks(done, lapses, is_working_day=profile.is_working_day,
+                   working_days=profile.working_days, since=since, today=today,
+                   working=profile.working_flags(since, (today - since).days + 1))

@@ -60,9 +60,12 @@ async def summary_sections(ports: Ports, team: Team, viewer: Profile, now: datet
 
 async def named_rows(ports: Ports, team: Team, now: datetime) -> list[str]:
     """Rows for the members who chose to share: three round trips whatever the team's size."""
-    profiles = await ports.people.profiles([team.person(u) for u in sorted(team.members)])
+    consenting = sorted(team.members & await ports.people.sharing(team.workspace))
+    profiles = await ports.people.profiles([team.person(u) for u in consenting])
     sharing = [p for p in profiles if p.share_with_managers]
-    histories = await ports.habits.histories([p.person for p in sharing])
+    this_year = now.year + 1
+    years = [range((p.since or now.date()).year - 1, this_year) for p in sharing]
+    histories = await ports.habits.histories([p.person for p in sharing], years)
     rows = []
     for profile, history in zip(sharing, histories, strict=True):
         streaks = {s.habit: s for s in streaks_from(history, profile, now)}

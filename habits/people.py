@@ -134,6 +134,19 @@ class Profile:
         """A day the person works: a working weekday not covered by time off."""
         return day.weekday() in self.working_days and not self.is_away(day)
 
+    def working_flags(self, since: date, days: int) -> str:
+        """One character per day from `since`: "1" on working days (as is_working_day says),
+        built from the weekly pattern and the time-off spans rather than day by day."""
+        week = "".join("1" if (since.weekday() + offset) % 7 in self.working_days else "0"
+                       for offset in range(7))
+        flags = list((week * (days // 7 + 1))[:days])
+        for span in self.time_off:
+            first = max((span.first - since).days, 0)
+            last = min((span.last - since).days, days - 1)
+            if first <= last:
+                flags[first:last + 1] = "0" * (last - first + 1)
+        return "".join(flags)
+
     def is_away(self, day: date) -> bool:
         return any(span.covers(day) for span in self.time_off)
 

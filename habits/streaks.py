@@ -7,6 +7,7 @@ time zone. Streak maths is a pure function over those bytes; the rules are in do
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -104,6 +105,35 @@ def week_start(day: date, working_days: frozenset[int]) -> date:
     return day - timedelta(days=(day.weekday() - first) % 7)
 
 
+_TOKENS = str.maketrans({"0": "", "1": "i", "2": "d", "3": "d", "4": "L", "5": "Li", "6": "Ld",
+                         "7": "Ld"})
+
+
+def day_flags(bits: YearBits, since: date, days: int) -> str:
+    """One character per day from `since`: "1" where the bitmap has the day, else "0"."""
+    parts: list[str] = []
+    day, left = since, days
+    while left > 0:
+        year_end = date(day.year, 12, 31)
+        span = min(left, (year_end - day).days + 1)
+        data = bits.get(day.year, b"")
+        if data:
+            row = bin(int.from_bytes(data, "big"))[2:].zfill(len(data) * 8)
+            first = day.timetuple().tm_yday - 1
+            parts.append(row[first:first + span].ljust(span, "0"))
+        else:
+            parts.append("0" * span)
+        day += timedelta(days=span)
+        left -= span
+    return "".join(parts)
+
+
+def working_flags(is_working_day: Callable[[date], bool], since: date, days: int) -> str:
+    """One character per day from `since`: "1" on the person's working days."""
+    return "".join("1" if is_working_day(since + timedelta(days=offset)) else "0"
+                   for offset in range(days))
+
+
 def streak(
     rule: HabitRule,
     done: YearBits,
@@ -113,11 +143,13 @@ def streak(
     working_days: frozenset[int],
     since: date,
     today: date,
+    working: str | None = None,
 ) -> Streak:
     """The current and best streak of one habit, as of `today` (a local date).
 
     A streak counts practice days. Days that are not working days (weekends, days off,
     vacations, pauses) never break it; today never breaks it either, as it is not over yet.
+    `working` (from `working_flags`) may be passed in when computing several habits at once.
 
     >>> rule = RULES[Habit.RECOGNISE]
     >>> log = with_bit({}, date(2026, 11, 20))
@@ -126,23 +158,44 @@ def streak(
     ...        today=date(2026, 11, 24)).current
     1
     """
-    run = best = idle = 0
-    day = since
-    while day <= today:
-        if rule.lapses_break and has_bit(lapses, day):
-            run = idle = 0
-        if has_bit(done, day):
-            run += 1
-            idle = 0
-            best = max(best, run)
-        elif day != today and rule.grace is not None and is_working_day(day):
-            idle += 1
-            if idle >= rule.grace:
-                run = 0
-        day += timedelta(days=1)
+    days = (today - since).days + 1
+    if days <= 0:
+        return Streak(rule.habit, 0, 0, 0, rule.weekly_target)
+    practised = day_flags(done, since, days)
+    lapsed = day_flags(lapses, since, days) if rule.lapses_break else "0" * days
+    if working is None and rule.grace is not None:
+        working = working_flags(is_working_day, since, days)
+    # One token per day: "L" a lapse (first, so practice later that day still counts), "d"
+    # practice, "i" an idle working day (never today), nothing for a neutral day. The three
+    # flag strings are read as octal numbers (a day per digit) and added, so each digit codes
+    # one day's flags; str.translate turns digits into tokens. All at C speed.
+    idle = working[:-1] + "0" if working is not None and rule.grace is not None else "0" * days
+    code = 4 * int(lapsed, 8) + 2 * int(practised, 8) + int(idle, 8)
+    tokens = oct(code)[2:].zfill(days).translate(_TOKENS)
+    breaker = "L" if rule.grace is None else f"L|i{{{rule.grace},}}"
+    runs = re.split(breaker, tokens)
+    current = runs[-1].count("d")
+    best = max(run.count("d") for run in runs)
     start = max(week_start(today, working_days), since)
-    this_week = sum(
-        1 for offset in range((today - start).days + 1)
-        if has_bit(done, start + timedelta(days=offset))
-    )
-    return Streak(rule.habit, run, best, this_week, rule.weekly_target)
+    this_week = practised[(start - since).days:].count("1")
+    return Streak(rule.habit, current, best, this_week, rule.weekly_target)
+
+
+def streaks(
+    done: Mapping[Habit, YearBits],
+    lapses: YearBits,
+    *,
+    is_working_day: Callable[[date], bool],
+    working_days: frozenset[int],
+    since: date,
+    today: date,
+    working: str | None = None,
+) -> list[Streak]:
+    """Every habit's streak, sharing one pass over the calendar (`working`, when given, is
+    the working-day flags from `since` to `today`)."""
+    days = (today - since).days + 1
+    if working is None:
+        working = working_flags(is_working_day, since, max(days, 0))
+    return [streak(rule, done.get(habit, {}), lapses, is_working_day=is_working_day,
+                   working_days=working_days, since=since, today=today, working=working)
+            for habit, rule in RULES.items()]

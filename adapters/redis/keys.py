@@ -93,6 +93,7 @@ class WorkspaceKeys:
         self.juniors = workspace_key(workspace, "juniors")
         self.people = workspace_key(workspace, "people")
         self.stats = workspace_key(workspace, "stats")
+        self.sharing = workspace_key(workspace, "sharing")
         self.teams = workspace_key(workspace, "teams")
 
     def team(self, team_id: str) -> str:

@@ -44,9 +44,17 @@ class RedisPeople:
     async def save_profile(self, profile: Profile) -> None:
         keys = PersonKeys(profile.person)
         fields = cast(Mapping[str | bytes, str | bytes], codec.profile_to_hash(profile))
+        workspace = WorkspaceKeys(profile.person.workspace_ref)
         await self.redis.hset(keys.profile, mapping=fields)  # type: ignore[arg-type]
-        await self.redis.sadd(
-            WorkspaceKeys(profile.person.workspace_ref).people, profile.person.user)
+        await self.redis.sadd(workspace.people, profile.person.user)
+        if profile.share_with_managers:
+            await self.redis.sadd(workspace.sharing, profile.person.user)
+        else:
+            await self.redis.srem(workspace.sharing, profile.person.user)
+
+    async def sharing(self, workspace: WorkspaceRef) -> set[str]:
+        return {_text(user) for user in
+                await self.redis.smembers(WorkspaceKeys(workspace).sharing)}
 
     async def profiles(self, people: Sequence[PersonRef]) -> list[Profile]:
         async with self.redis.pipeline(transaction=False) as pipe:
@@ -223,21 +231,25 @@ class RedisHabitLog:
         return (await self.histories([person]))[0]
 
     async def histories(self, people: Sequence[PersonRef],
+                        years: Sequence[Sequence[int]] | None = None,
                         ) -> list[tuple[dict[Habit, YearBits], YearBits, date]]:
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for person in people:
-                pipe.smembers(PersonKeys(person).habit_years)
-            year_sets = await pipe.execute()
+        if years is None:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for person in people:
+                    pipe.smembers(PersonKeys(person).habit_years)
+                year_sets: Sequence[Iterable[bytes | int]] = await pipe.execute()
+        else:
+            year_sets = years
         plans = [(PersonKeys(p), sorted(int(y) for y in ys)) for p, ys in zip(people, year_sets,
                                                                               strict=True)]
         async with self.redis.pipeline(transaction=False) as pipe:
-            for keys, years in plans:
-                if years:
-                    pipe.mget([keys.habit(h, y) for h in Habit for y in years]
-                              + [keys.lapses(y) for y in years])
+            for keys, wanted in plans:
+                if wanted:
+                    pipe.mget([keys.habit(h, y) for h in Habit for y in wanted]
+                              + [keys.lapses(y) for y in wanted])
             values_of = iter(await pipe.execute())
-        return [self._history(years, next(values_of)) if years else
-                ({}, {}, datetime.now(UTC).date()) for _, years in plans]
+        return [self._history(wanted, next(values_of)) if wanted else
+                ({}, {}, datetime.now(UTC).date()) for _, wanted in plans]
 
     @staticmethod
     def _history(years: list[int], raw: list[bytes | None],
@@ -329,6 +341,7 @@ class RedisPersonalData:
         workspace = WorkspaceKeys(person.workspace_ref)
         await self.redis.srem(workspace.juniors, person.user)
         await self.redis.srem(workspace.people, person.user)
+        await self.redis.srem(workspace.sharing, person.user)
         found = [key async for key in self.redis.scan_iter(match=person_pattern(person), count=500)]
         for start in range(0, len(found), 500):
             await self.redis.delete(*found[start:start + 500])

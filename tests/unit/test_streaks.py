@@ -176,3 +176,20 @@ def test_bits_cover_leap_year_ends() -> None:
     assert has_bit(bits, date(2024, 12, 31)) and has_bit(bits, date(2025, 1, 1))
     assert not has_bit(bits, date(2024, 12, 30))
     assert len(bits[2024]) == 46  # one bit a day: a whole year fits in 46 bytes
+
+
+@given(
+    weekdays=st.sets(st.integers(min_value=0, max_value=6), min_size=1),
+    away=st.lists(st.tuples(st.integers(-30, 400), st.integers(0, 40)), max_size=4),
+    since=st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 1, 1)),
+    days=st.integers(min_value=1, max_value=400),
+)
+@settings(max_examples=200, deadline=None)
+def test_working_flags_agree_with_is_working_day(
+    weekdays: set[int], away: list[tuple[int, int]], since: date, days: int,
+) -> None:
+    spans = tuple(TimeOff(since + timedelta(days=a), since + timedelta(days=a + n)) for a, n in away)
+    profile = Profile(ME, working_days=frozenset(weekdays), time_off=spans)
+    flags = profile.working_flags(since, days)
+    assert flags == "".join("1" if profile.is_working_day(since + timedelta(days=i)) else "0"
+                            for i in range(days))
