@@ -1,0 +1,62 @@
+"""Run every benchmark and rewrite docs/benchmarks.md with their figures.
+
+    make bench            (or: .venv/bin/python -m bench [name ...])
+
+Each benchmark runs in its own process and prints a markdown section with its command and
+its figures as ratios against a baseline run side by side (machines here are noisy).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.support import machine
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS: dict[str, tuple[str, list[str]]] = {
+    "detection": ("Commitment detection throughput", ["bench/detection.py"]),
+    "slack_ingest": ("Slack ingest and ack latency", ["-m", "bench.slack_ingest"]),
+    "nudge_fanout": ("Nudge fan-out", ["-m", "bench.nudge_fanout"]),
+    "team_summary": ("Team summary", ["-m", "bench.team_summary"]),
+    "memory": ("Redis memory per person-year", ["-m", "bench.memory"]),
+}
+HEADER = """# Benchmarks
+
+Written by `make bench` (`.venv/bin/python -m bench`) on {when}, {machine}.
+Every figure comes with the command that produced it; run one alone with the command shown.
+Machines here are noisy, so each benchmark reports ratios against a baseline run side by side
+in the same run.
+"""
+
+
+def main(names: list[str]) -> int:
+    chosen = names or list(BENCHMARKS)
+    sections = []
+    failed = 0
+    for name in chosen:
+        title, args = BENCHMARKS[name]
+        if args[0] == "-m" and not (ROOT / "bench" / f"{args[1].split('.')[-1]}.py").exists():
+            continue
+        print(f"running {name}...", file=sys.stderr, flush=True)
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
+                                check=False)
+        took = time.monotonic() - started
+        if result.returncode != 0:
+            failed += 1
+            sections.append(f"## {title}\n\nFailed (exit {result.returncode}):\n\n```\n"
+                            f"{result.stderr[-2000:]}\n```\n")
+            continue
+        sections.append(f"## {title}\n\n{result.stdout.strip()}\n\n(took {took:.0f} s)\n")
+    text = HEADER.format(when=time.strftime("%Y-%m-%d"), machine=machine()) + "\n" + "\n".join(
+        sections)
+    (ROOT / "docs" / "benchmarks.md").write_text(text)
+    print(text)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
