@@ -21,7 +21,7 @@ from adapters.redis.embedded import EmbeddedRedis
 def redis_server() -> Iterator[str]:
     """A fresh, real Redis server for one benchmark run (the embedded binary, on a socket)."""
     with tempfile.TemporaryDirectory(prefix="rapport-bench-") as folder:
-        server = EmbeddedRedis(Path(folder)).start()
+        server = EmbeddedRedis(Path(folder), fsync="everysec").start()
         try:
             yield server.url
         finally:
