@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.ports import Delivery, DeliveryOutcome, Job, Ports
+from bot.ports import Delivery, DeliveryOutcome, Job, Mark, Ports
 from bot.replies import Audience, Reply, Section
 from bot.team_summary import summary_sections
 from habits.people import PersonRef, Profile
@@ -40,14 +40,16 @@ async def run(ports: Ports, job: Job, now: datetime) -> list[Reply]:
     monday = profile.local_date(job.due)
     if profile.local_date(now) - monday > timedelta(days=1) or profile.is_away(monday):
         return []  # a digest is for Monday morning; a stale or holiday one is not sent late
-    if not await ports.nudge_marks.begin(job.person, monday, now, MARK_LEASE, PURPOSE):
+    mark = await ports.nudge_marks.begin(job.person, monday, now, MARK_LEASE, PURPOSE)
+    if mark is Mark.BUSY:
         return []
     sections: list[Section] = []
     for team in managed:
         sections += await summary_sections(ports, team, profile, now)
     return [Reply(text="Your weekly team digest. Aggregates only; names appear only for people "
                        "who chose to share.", sections=tuple(sections), audience=Audience.DIRECT,
-                  to=job.person)]
+                  to=job.person, key=f"digest:{monday.isoformat()}",
+                  check_first=mark is Mark.TAKEN_OVER)]
 
 
 async def after(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> None:

@@ -7,11 +7,12 @@ most one nudge for that local day (a mark in Redis makes that hold across replic
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.formatting import promise_line
 from bot.markup import mention
-from bot.ports import Delivery, DeliveryOutcome, Job, Ports
+from bot.ports import Delivery, DeliveryOutcome, Job, Mark, Ports
 from bot.progress import streaks_of
 from bot.replies import Audience, Button, ButtonStyle, Reply, Section
 from habits.nudges import NudgeKind, NudgePlan, next_nudge_at, plan
@@ -148,13 +149,15 @@ async def run_daily(ports: Ports, job: Job, now: datetime) -> list[Reply]:
     today = profile.local_date(now)
     if profile.local_date(job.due) != today:
         return []  # downtime ran past the day it was for: today's own job will come
-    if not await ports.nudge_marks.begin(job.person, today, now, MARK_LEASE):
+    mark = await ports.nudge_marks.begin(job.person, today, now, MARK_LEASE)
+    if mark is Mark.BUSY:
         return []
     reply = await compose(ports, profile, now)
     if reply is None:
         await ports.nudge_marks.sent(job.person, today)  # nothing today, and that's settled
         return []
-    return [reply]
+    return [replace(reply, key=f"nudge:{today.isoformat()}",
+                    check_first=mark is Mark.TAKEN_OVER)]
 
 
 async def after_daily(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> None:

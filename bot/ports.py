@@ -171,12 +171,18 @@ class Teams(Protocol):
     async def in_workspace(self, workspace: WorkspaceRef) -> list[Team]: ...
 
 
+class Mark(StrEnum):
+    TAKEN = "taken"        # first to send it
+    TAKEN_OVER = "taken_over"  # a tick took it before and died: it may have been sent
+    BUSY = "busy"          # sent already, or being sent right now by another tick
+
+
 class NudgeMarks(Protocol):
     """One nudge a day per person: a mark taken before sending and confirmed after."""
 
     async def begin(self, person: PersonRef, day: date, now: datetime, lease_seconds: int,
-                    purpose: str = "nudge") -> bool:
-        """Take the mark for `day`; False when that nudge was sent, or is being sent by a tick
+                    purpose: str = "nudge") -> Mark:
+        """Take the mark for `day`, unless that message was sent or is being sent by a tick
         whose lease (counted from `now`) has not run out."""
         ...
 
@@ -249,6 +255,11 @@ class Messenger(Protocol):
     platform: str
 
     async def deliver(self, reply: Reply) -> Delivery: ...
+
+    async def delivered(self, reply: Reply) -> bool:
+        """Whether a message with `reply.key` already reached `reply.to`. Asked only when a
+        tick died mid-send, so that recovery never sends the same nudge twice."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

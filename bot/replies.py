@@ -63,6 +63,10 @@ class Reply:
     channel: str | None = None
     attachment: Attachment | None = None
     replaces_original: bool = False  # an answer to a button that updates the message it was on
+    # For scheduled sends: a key naming this message ("nudge:2026-11-24"), and whether a tick
+    # that died may already have sent it (then the messenger is asked before sending again).
+    key: str | None = None
+    check_first: bool = False
 
     @property
     def buttons(self) -> tuple[Button, ...]:

@@ -117,6 +117,10 @@ class Ticker:
             if messenger is None:
                 log.warning("no messenger for platform %s", platform)
                 return Delivery(DeliveryOutcome.GONE, detail=f"no messenger for {platform}")
+            if reply.check_first and reply.key and await messenger.delivered(reply):
+                log.info("a %s was already delivered before a tick died; not sending again",
+                         reply.key.split(":")[0])
+                continue
             last = await messenger.deliver(reply)
             if last.outcome is not DeliveryOutcome.SENT:
                 return last

@@ -17,6 +17,7 @@ MAX_INBOX = 200
 
 def reply_to_json(reply: Reply) -> str:
     return json.dumps({
+        "key": reply.key,
         "text": reply.text,
         "sections": [{"text": s.text, "buttons": [
             {"label": b.label, "action": b.action, "value": b.value, "style": b.style.value,
@@ -49,6 +50,12 @@ class ConsoleMessenger:
             pipe.ltrim(inbox, -MAX_INBOX, -1)
             await pipe.execute()
         return Delivery(DeliveryOutcome.SENT)
+
+    async def delivered(self, reply: Reply) -> bool:
+        if reply.to is None or reply.key is None:
+            return False
+        waiting = await self.redis.lrange(PersonKeys(reply.to).inbox, 0, -1)
+        return any(json.loads(item).get("key") == reply.key for item in waiting)
 
     async def collect(self, person: PersonRef) -> list[Reply]:
         """Take everything waiting for `person`."""

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from adapters.redis import codec
 from adapters.redis.due import RedisDueWork
 from adapters.redis.keys import PersonKeys, WorkspaceKeys, person_pattern
-from bot.ports import Offer, Ports
+from bot.ports import Mark, Offer, Ports
 from habits.commitments import Commitment
 from habits.handovers import Handover
 from habits.people import PersonRef, Profile, WorkspaceRef
@@ -522,8 +522,10 @@ local mark = redis.call('GET', KEYS[1])
 if mark == 'sent' then return 0 end
 if mark and tonumber(mark) > tonumber(ARGV[1]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+if mark then return 2 end
 return 1
 """
+_MARKS = {0: Mark.BUSY, 1: Mark.TAKEN, 2: Mark.TAKEN_OVER}
 
 
 class RedisNudgeMarks:
@@ -540,11 +542,11 @@ class RedisNudgeMarks:
         self._begin = redis.register_script(_BEGIN_MARK)
 
     async def begin(self, person: PersonRef, day: date, now: datetime, lease_seconds: int,
-                    purpose: str = "nudge") -> bool:
+                    purpose: str = "nudge") -> Mark:
         key = PersonKeys(person).sent_mark(purpose, day.isoformat())
         until = int(now.timestamp()) + lease_seconds
-        return bool(await self._begin(keys=[key], args=[int(now.timestamp()), until,
-                                                        self.SENT_TTL]))
+        return _MARKS[int(await self._begin(keys=[key], args=[int(now.timestamp()), until,
+                                                              self.SENT_TTL]))]
 
     async def sent(self, person: PersonRef, day: date, purpose: str = "nudge") -> None:
         await self.redis.set(PersonKeys(person).sent_mark(purpose, day.isoformat()), b"sent",

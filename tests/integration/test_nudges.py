@@ -319,3 +319,20 @@ async def test_snooze_brings_the_nudge_back_later_the_same_day(
     assert "two hours" in answer[0].text
     assert (await ticker.tick(datetime(2026, 11, 23, 11, 30, tzinfo=london))).sent == 0
     assert (await ticker.tick(datetime(2026, 11, 23, 11, 36, tzinfo=london))).sent == 1
+
+
+async def test_a_tick_that_dies_after_sending_does_not_send_twice(
+    core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
+) -> None:
+    from bot.nudges import run_daily
+
+    london = ZoneInfo("Europe/London")
+    clock.set(datetime(2026, 11, 23, 8, tzinfo=london))
+    await enrol(core, "ana", "settings nudge 09:00")
+    moment = datetime(2026, 11, 23, 9, 0, tzinfo=london)
+    (job,) = await ports.due.claim(moment, 300, 100)
+    (nudge,) = await run_daily(ports, job, moment)  # takes the mark...
+    await messenger.deliver(nudge)  # ...sends, and the process dies before recording it
+    report = await Ticker(ports, {"console": messenger}).tick(moment + timedelta(seconds=301))
+    assert report.recovered == 1
+    assert len(await messenger.collect(person("ana"))) == 1  # the platform was asked first
