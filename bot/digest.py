@@ -36,12 +36,13 @@ async def run(ports: Ports, job: Job, now: datetime) -> list[Reply]:
     managed = [t for t in await ports.teams.of_person(job.person) if t.is_manager(job.person.user)]
     if not managed:
         return []  # no longer a manager: the digest ends here, not rescheduled
-    await schedule(ports, job.person, now)
     monday = profile.local_date(job.due)
     if profile.local_date(now) - monday > timedelta(days=1) or profile.is_away(monday):
+        await schedule(ports, job.person, now)
         return []  # a digest is for Monday morning; a stale or holiday one is not sent late
     mark = await ports.nudge_marks.begin(job.person, monday, now, MARK_LEASE, PURPOSE)
     if mark is Mark.BUSY:
+        await schedule(ports, job.person, now)
         return []
     sections: list[Section] = []
     for team in managed:
@@ -59,3 +60,4 @@ async def after(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> No
         await ports.nudge_marks.release(job.person, monday, PURPOSE)
     else:
         await ports.nudge_marks.sent(job.person, monday, PURPOSE)
+        await schedule(ports, job.person, now)  # only now: see nudges.run_daily

@@ -141,20 +141,27 @@ def _words(chosen: NudgePlan, profile: Profile, day: date, now: datetime) -> Rep
 
 
 async def run_daily(ports: Ports, job: Job, now: datetime) -> list[Reply]:
-    """The daily job: reschedule, then send today's nudge once (never yesterday's)."""
+    """The daily job: send today's nudge once (never yesterday's), then schedule the next.
+
+    The next occurrence is scheduled only once this one is settled (here when nothing is sent,
+    after delivery otherwise): it shares the job's identity, so scheduling it earlier would
+    stand in the way of recovering this one if the tick died.
+    """
     profile = await ports.people.profile(job.person)
-    await schedule(ports, profile, now)
     # Once a day per person is also when their old message texts are let go.
     await ports.personal_data.expire_texts(job.person, now - RETENTION)
     today = profile.local_date(now)
     if profile.local_date(job.due) != today:
-        return []  # downtime ran past the day it was for: today's own job will come
+        await schedule(ports, profile, now)
+        return []  # downtime ran past the day it was for; yesterday's nudge is not sent late
     mark = await ports.nudge_marks.begin(job.person, today, now, MARK_LEASE)
     if mark is Mark.BUSY:
+        await schedule(ports, profile, now)
         return []
     reply = await compose(ports, profile, now)
     if reply is None:
         await ports.nudge_marks.sent(job.person, today)  # nothing today, and that's settled
+        await schedule(ports, profile, now)
         return []
     return [replace(reply, key=f"nudge:{today.isoformat()}",
                     check_first=mark is Mark.TAKEN_OVER)]
@@ -171,6 +178,8 @@ async def after_daily(ports: Ports, job: Job, delivery: Delivery, now: datetime)
         # The person left or blocked the bot: stop nudging them until they come back.
         await ports.people.save_profile(profile.with_changes(nudges_on=False))
         await ports.due.cancel(DAILY, job.person, SUBJECT)
+    else:
+        await schedule(ports, profile, now)
 
 
 async def run_again(ports: Ports, job: Job, now: datetime) -> list[Reply]:
