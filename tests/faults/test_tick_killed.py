@@ -59,7 +59,7 @@ async def test_a_killed_tick_is_recovered_with_no_duplicates_and_no_misses(
     assert 0 < halfway < PEOPLE, "the kill must land mid-fan-out"
 
     second = tick(redis_url, moment + timedelta(minutes=6))  # after the claim lease
-    out, err = second.communicate(timeout=120)
+    _, err = second.communicate(timeout=120)
     assert second.returncode == 0, err.decode()[-2000:]
     counts = await inbox_total(redis, people)
     assert counts.count(1) == PEOPLE, {n: counts.count(n) for n in set(counts)}

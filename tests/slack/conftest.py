@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 from aiohttp import web
+from fake_slack import TEAM, FakeSlack
 from redis.asyncio import Redis
 
 from adapters.bootstrap import Runtime
@@ -24,7 +25,6 @@ from adapters.web.server import make_app
 from bot.clock import FixedClock
 from bot.core import Rapport
 from bot.ports import Ports
-from fake_slack import TEAM, FakeSlack
 
 SECRET = "fake-signing-secret-for-tests-only"
 FAST = SlackOptions(recover_every=0.1, min_idle_ms=400, pacing_scale=1000.0)
