@@ -1,18 +1,131 @@
-"""Redis clients from settings: a REDIS_URL, or the embedded server when there is none."""
+"""Redis clients from settings: a REDIS_URL, or the embedded server when there is none.
+
+`client_for` understands, besides redis-py's own `redis://`, `rediss://` (TLS) and `unix://`:
+
+    redis+cluster://[user:password@]host:port[,host:port...][?query]      Redis Cluster
+    rediss+cluster://…                                                    the same over TLS
+    redis+sentinel://[user:password@]host:port[,host:port...]/<service>[/<db>][?query]
+    rediss+sentinel://…                                                   the same over TLS
+
+For Cluster, the hosts are startup nodes (one is enough; more survive one being down) and the
+client discovers the rest. For Sentinel, the hosts are the sentinels and `<service>` the name
+they monitor (`sentinel monitor <service> …`); the client asks them for the current master and
+follows a failover. The URL's credentials are the data nodes'; sentinels that require their own
+password take it as `?sentinel_password=…` (and `?sentinel_username=…`).
+
+TLS: a `rediss…` URL verifies the server's certificate against the system CAs, or against
+`ca_file` (REDIS_CA_FILE) when given, or `?ssl_ca_certs=/path` in the URL.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, TypeAlias, cast
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from redis.asyncio import Redis
+from redis.asyncio import Redis, RedisCluster
+from redis.asyncio.cluster import ClusterNode
+from redis.asyncio.sentinel import Sentinel
 
 from adapters.redis.embedded import EmbeddedRedis
 
+# What client_for can return. The store is typed against `Redis`; RedisCluster offers the same
+# commands for everything the store does (the cluster test suite proves it), see client_for.
+RedisClient: TypeAlias = Redis | RedisCluster
 
-def client_for(url: str) -> Redis:
-    """An asyncio Redis client for `url` (redis://, rediss://, unix://)."""
-    return Redis.from_url(url, decode_responses=False, health_check_interval=30,
-                          socket_connect_timeout=5, socket_timeout=10)
+_COMMON: dict[str, Any] = {"decode_responses": False, "socket_connect_timeout": 5,
+                           "socket_timeout": 10}
+
+
+class RedisUrlError(ValueError):
+    """A REDIS_URL that cannot be used; the message never repeats the password."""
+
+
+def client_for(url: str, ca_file: str | Path | None = None) -> Redis:
+    """An asyncio client for `url`: a plain, TLS, Unix-socket, Cluster or Sentinel Redis.
+
+    A Cluster URL gives a `redis.asyncio.RedisCluster`, typed here as `Redis` because the
+    store uses only commands both share (single-slot transactions, scripts, SCAN over every
+    primary); see `RedisClient` for the honest union.
+    """
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in ("redis+cluster", "rediss+cluster"):
+        return cast(Redis, cluster_client(url, ca_file))
+    if scheme in ("redis+sentinel", "rediss+sentinel"):
+        return sentinel_client(url, ca_file)
+    extra: dict[str, Any] = {}
+    if scheme == "rediss" and ca_file is not None:
+        extra["ssl_ca_certs"] = str(ca_file)
+    return Redis.from_url(url, health_check_interval=30, **_COMMON, **extra)
+
+
+def _hosts(netloc: str, url: str) -> tuple[list[tuple[str, int]], str | None, str | None]:
+    """host:port pairs and the credentials of a `user:password@h1:p1,h2:p2` netloc."""
+    userinfo, _, hostlist = netloc.rpartition("@")
+    username = password = None
+    if userinfo:
+        user, colon, secret = userinfo.partition(":")
+        username = unquote(user) or None
+        password = unquote(secret) if colon else None
+    hosts = []
+    for item in hostlist.split(","):
+        host, _, port = item.strip().rpartition(":")
+        if host.startswith("[") and host.endswith("]"):
+            host = host[1:-1]
+        if not host or not port.isdigit():
+            raise RedisUrlError(f"{url.split('://', 1)[0]}:// URL: {item.strip() or '(empty)'!r} "
+                                "is not host:port")
+        hosts.append((host, int(port)))
+    return hosts, username, password
+
+
+def _split(url: str) -> tuple[str, list[tuple[str, int]], str | None, str | None, str,
+                              dict[str, str]]:
+    parts = urlsplit(url)
+    hosts, username, password = _hosts(parts.netloc, url)
+    query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+    return parts.scheme.lower(), hosts, username, password, parts.path, query
+
+
+def _tls(tls: bool, ca_file: str | Path | None, query: dict[str, str]) -> dict[str, Any]:
+    if not tls:
+        return {}
+    options: dict[str, Any] = {"ssl": True}
+    ca = query.get("ssl_ca_certs") or (str(ca_file) if ca_file is not None else None)
+    if ca:
+        options["ssl_ca_certs"] = ca
+    if query.get("ssl_cert_reqs"):
+        options["ssl_cert_reqs"] = query["ssl_cert_reqs"]
+    return options
+
+
+def cluster_client(url: str, ca_file: str | Path | None = None) -> RedisCluster:
+    """A RedisCluster from `redis[s]+cluster://[user:pass@]host:port[,host:port…]`."""
+    scheme, hosts, username, password, path, query = _split(url)
+    if path not in ("", "/", "/0"):
+        raise RedisUrlError("Redis Cluster has only database 0: drop the /<db> from the URL")
+    return RedisCluster(
+        startup_nodes=[ClusterNode(host, port) for host, port in hosts],
+        username=username, password=password, health_check_interval=30,
+        **_COMMON, **_tls(scheme.startswith("rediss"), ca_file, query))
+
+
+def sentinel_client(url: str, ca_file: str | Path | None = None) -> Redis:
+    """The current master of a Sentinel-managed Redis, from
+    `redis[s]+sentinel://[user:pass@]host:port[,host:port…]/<service>[/<db>]`."""
+    scheme, hosts, username, password, path, query = _split(url)
+    segments = [unquote(s) for s in path.split("/") if s]
+    if not segments or len(segments) > 2 or (len(segments) == 2 and not segments[1].isdigit()):
+        raise RedisUrlError("a Sentinel URL names the monitored service: "
+                            "redis+sentinel://host:26379[,host:26379]/<service>[/<db>]")
+    tls = _tls(scheme.startswith("rediss"), ca_file, query)
+    sentinel_auth = {name: query[f"sentinel_{name}"] for name in ("username", "password")
+                     if query.get(f"sentinel_{name}")}
+    sentinel = Sentinel(hosts, sentinel_kwargs={**_COMMON, **tls, **sentinel_auth},
+                        username=username, password=password,
+                        db=int(segments[1]) if len(segments) == 2 else 0,
+                        health_check_interval=30, **_COMMON, **tls)  # type: ignore[no-untyped-call]
+    return cast(Redis, sentinel.master_for(segments[0], redis_class=Redis))
 
 
 def embedded(folder: Path) -> EmbeddedRedis:
