@@ -245,8 +245,10 @@ class RedisHabitLog:
         async with self.redis.pipeline(transaction=False) as pipe:
             for keys, wanted in plans:
                 if wanted:
-                    pipe.mget([keys.habit(h, y) for h in Habit for y in wanted]
-                              + [keys.lapses(y) for y in wanted])
+                    # MGET by name: a cluster pipeline blocks pipe.mget(), but these keys
+                    # share the person's hash tag, so one MGET stays in one slot.
+                    pipe.execute_command("MGET", *[keys.habit(h, y) for h in Habit for y in wanted],
+                                         *[keys.lapses(y) for y in wanted])
             values_of = iter(await pipe.execute())
         return [self._history(wanted, next(values_of)) if wanted else
                 ({}, {}, datetime.now(UTC).date()) for _, wanted in plans]
