@@ -88,6 +88,7 @@ class Inbox:
         self._inflight: dict[str, set[str]] = {}  # workspace -> entry ids being processed here
         self._loops: list[asyncio.Task[None]] = []
         self._reading = False
+        self._stopping = asyncio.Event()
 
     # -- the ack path -------------------------------------------------------------------------
 
@@ -116,15 +117,19 @@ class Inbox:
     # -- the worker ---------------------------------------------------------------------------
 
     def start(self) -> None:
+        self._stopping.clear()
         self._loops = [asyncio.create_task(self._read_loop(), name="slack-inbox-read"),
                        asyncio.create_task(self._recover_loop(), name="slack-inbox-recover")]
 
     async def stop(self) -> None:
+        # A flag as well as cancel(): a cancellation that lands inside the Redis client can be
+        # swallowed there, and the loops must end all the same.
+        self._stopping.set()
+        self._woken.set()
         for loop in self._loops:
             loop.cancel()
-        for loop in self._loops:
-            with contextlib.suppress(asyncio.CancelledError):
-                await loop
+        if self._loops:
+            await asyncio.wait(self._loops, timeout=5)
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=5)
 
@@ -135,9 +140,11 @@ class Inbox:
                 await asyncio.sleep(0.002)
 
     async def _read_loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             await self._woken.wait()
             self._woken.clear()
+            if self._stopping.is_set():
+                return
             self._reading = True
             workspaces, self._wake = self._wake, set()
             try:
@@ -151,8 +158,10 @@ class Inbox:
                 self._reading = False
 
     async def _recover_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.recover_every)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.recover_every)
+                return
             try:
                 await self.heartbeat()
                 await self.recover()
