@@ -29,6 +29,8 @@ GONE_ERRORS = frozenset({
     "messages_tab_disabled", "user_is_bot",
 })
 DEFAULT_RETRY_AFTER = 30.0
+SENT_EVENT = "rapport_sent"
+HISTORY_LOOKBACK = 50  # messages of the DM searched for a scheduled send's key
 
 
 def post_options() -> dict[str, Any]:
@@ -41,10 +43,17 @@ async def open_dm(client: AsyncWebClient, user: str) -> str:
     return str(answer["channel"]["id"])
 
 
+def _metadata(reply: Reply) -> dict[str, Any]:
+    # Slack message metadata carries the key of a scheduled send, so `delivered` can find it.
+    if reply.key is None:
+        return {}
+    return {"metadata": {"event_type": SENT_EVENT, "event_payload": {"key": reply.key}}}
+
+
 async def post(client: AsyncWebClient, channel: str, reply: Reply) -> str:
     """Post `reply` in `channel` (with its attachment, if any); returns the message ts."""
     answer = await client.chat_postMessage(channel=channel, **render.message(reply),
-                                           **post_options())
+                                           **post_options(), **_metadata(reply))
     if reply.attachment is not None:
         await client.files_upload_v2(channel=channel, filename=reply.attachment.filename,
                                      content=reply.attachment.content,
@@ -102,3 +111,28 @@ class SlackMessenger:
             return Delivery(DeliveryOutcome.RETRY, retry_after=DEFAULT_RETRY_AFTER,
                             detail=type(error).__name__)
         return Delivery(DeliveryOutcome.SENT)
+
+    async def delivered(self, reply: Reply) -> bool:
+        """Whether the DM already holds a message with `reply.key` (a tick died mid-send).
+
+        Looks through the DM's latest messages for Rapport's metadata; when Slack can't be
+        asked, answers False (sending twice is the smaller harm than never sending).
+        """
+        if reply.to is None or reply.key is None:
+            return False
+        client = await self.clients.for_workspace(reply.to.workspace)
+        if client is None:
+            return False
+        try:
+            history = await client.conversations_history(
+                channel=await open_dm(client, reply.to.user), limit=HISTORY_LOOKBACK,
+                include_all_metadata=True)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("could not check the DM of %s for %s: %s", reply.to, reply.key, error)
+            return False
+        for message in history.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == SENT_EVENT and \
+                    (metadata.get("event_payload") or {}).get("key") == reply.key:
+                return True
+        return False

@@ -121,7 +121,7 @@ class FakeSlack:
             args.update(await request.json())
         elif request.can_read_body:
             args.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
-        for key in ("blocks", "view", "users"):
+        for key in ("blocks", "view", "users", "metadata"):
             if isinstance(args.get(key), str) and args[key][:1] in "[{":
                 args[key] = json.loads(args[key])
         return args
@@ -157,6 +157,12 @@ class FakeSlack:
             return {"channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
         if method == "chat.postMessage":
             return {"channel": args.get("channel"), "ts": self._next_ts()}
+        if method == "conversations.history":
+            posted = [c.args for c in self.called("chat.postMessage")
+                      if c.args.get("channel") == args.get("channel")]
+            return {"messages": [{"type": "message", "text": p.get("text"),
+                                  **({"metadata": p["metadata"]} if "metadata" in p else {})}
+                                 for p in reversed(posted)], "has_more": False}
         if method == "chat.postEphemeral":
             return {"message_ts": self._next_ts()}
         if method in {"views.publish", "views.open", "views.update"}:

@@ -59,7 +59,7 @@ async def test_a_delivery_that_keeps_failing_goes_to_the_dead_letters(redis: Red
     try:
         await inbox.accept("T1", "e:Ev1", "event", {"event": {"type": "message"}}, "U1")
         async with asyncio.timeout(5):
-            while not await redis.xlen(ids.dead_letters_key("T1")):
+            while not await redis.xlen(ids.dead_letters_key("T1")):  # noqa: ASYNC110
                 await asyncio.sleep(0.02)
     finally:
         await inbox.stop()

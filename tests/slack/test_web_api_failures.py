@@ -95,3 +95,19 @@ async def test_bursts_are_paced(api: FakeSlack) -> None:
     for _ in range(4):
         await pacer.wait(("T1", "chat.postMessage", "C1"), rate=20.0)
     assert 0.08 <= time.monotonic() - started < 0.5  # two at once, then one per 50 ms
+
+
+async def test_a_scheduled_send_is_found_again_after_a_crash(api: FakeSlack) -> None:
+    sender = messenger(api, retries=0)
+    nudge = Reply("Your promises today", audience=Audience.DIRECT, to=PRIYA,
+                  key="nudge:2026-11-24", check_first=True)
+    assert await sender.delivered(nudge) is False
+    assert (await sender.deliver(nudge)).outcome is DeliveryOutcome.SENT
+    assert api.last("chat.postMessage").args["metadata"]["event_payload"] == {
+        "key": "nudge:2026-11-24"}
+    assert await sender.delivered(nudge) is True
+    tomorrow = Reply("Again", audience=Audience.DIRECT, to=PRIYA, key="nudge:2026-11-25")
+    assert await sender.delivered(tomorrow) is False
+    api.fail("conversations.history", "missing_scope")
+    assert await sender.delivered(nudge) is False
+    await sender.clients.close()
