@@ -144,13 +144,18 @@ class Cluster:
         return self
 
     def healthy(self) -> bool:
-        """Every node sees state ok, all 16384 slots and six known nodes; three replicas."""
+        """Every node sees state ok, all 16384 slots, six known nodes of which three replicas;
+        each replica's link to its primary is up."""
         replicas = 0
         for port in self.ports:
             info = _info(port, b"CLUSTER INFO\r\n")
             if ("cluster_state:ok" not in info or "cluster_slots_ok:16384" not in info
                     or f"cluster_known_nodes:{NODES}" not in info):
                 return False
+            nodes = _info(port, b"CLUSTER NODES\r\n")
+            if sum(" slave " in f" {line.split(' ')[2].replace(',', ' ')} "
+                   for line in nodes.splitlines() if line.count(" ") > 3) != NODES // 2:
+                return False  # this node has not yet heard of every replica
             role = _info(port, b"INFO replication\r\n")
             if "role:slave" in role:
                 if "master_link_status:up" not in role:
