@@ -25,7 +25,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.cluster import ClusterNode
+from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
+from redis.backoff import NoBackoff
 
 from adapters.redis.embedded import EmbeddedRedis
 
@@ -121,7 +123,9 @@ def sentinel_client(url: str, ca_file: str | Path | None = None) -> Redis:
     tls = _tls(scheme.startswith("rediss"), ca_file, query)
     sentinel_auth = {name: query[f"sentinel_{name}"] for name in ("username", "password")
                      if query.get(f"sentinel_{name}")}
-    sentinel = Sentinel(hosts, sentinel_kwargs={**_COMMON, **tls, **sentinel_auth},
+    # A sentinel that is down is skipped at once for the next one, not retried with backoff.
+    quick = {"retry": Retry(NoBackoff(), 0), "socket_connect_timeout": 2}
+    sentinel = Sentinel(hosts, sentinel_kwargs={**_COMMON, **tls, **sentinel_auth, **quick},
                         username=username, password=password,
                         db=int(segments[1]) if len(segments) == 2 else 0,
                         health_check_interval=30, **_COMMON, **tls)  # type: ignore[no-untyped-call]

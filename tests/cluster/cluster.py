@@ -55,7 +55,7 @@ def free_base_port(first: int = 21000, last: int = 29000) -> int:
     start = first + (os.getpid() % 200) * 10
     for base in [*range(start, last, 10), *range(first, start, 10)]:
         if all(_free(base + i) and _free(base + i + BUS_OFFSET) for i in range(NODES)):
-            return base
+            return int(base)
     raise RuntimeError("no six free loopback ports (and bus ports) for a Redis Cluster")
 
 

@@ -62,6 +62,13 @@ def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def helpers() -> ModuleType:
+    """This module, for its free_port() and wait_for_port() (test modules cannot import a
+    conftest reliably)."""
+    return sys.modules[__name__]
+
+
+@pytest.fixture(scope="session")
 def redis_server_binary() -> str:
     return str(cluster_module.binaries()[0])
 

@@ -41,7 +41,7 @@ async def cluster(cluster_url: str) -> AsyncIterator[RedisCluster]:
 
 async def test_the_cluster_has_three_primaries_each_with_a_replica(cluster: RedisCluster) -> None:
     nodes = await cluster.cluster_nodes()
-    flags = sorted("master" if "master" in node["flags"] else "slave" for node in nodes.values())
+    flags = sorted("master" if "master" in str(node["flags"]) else "slave" for node in nodes.values())
     assert flags == ["master"] * 3 + ["slave"] * 3
     info = await cluster.cluster_info()
     assert info["cluster_state"] == "ok" and int(info["cluster_slots_assigned"]) == 16384
