@@ -76,15 +76,19 @@ class Listeners:
             return _unavailable()
         return None
 
-    async def event(self, body: dict[str, Any], ack: AsyncAck) -> BoltResponse:
+    async def accept_event(self, body: dict[str, Any]) -> BoltResponse | None:
+        """Keep an Events API delivery worth processing; None when it was kept or skipped."""
         event = body.get("event") or {}
         kind = event.get("type")
         if kind == "message":
-            if translate.chat_message(event) is None:
-                return await ack()  # bots, joins, topic changes: nothing to detect
+            if translate.chat_message(event, translate.bot_user_of(body)) is None:
+                return None  # bots (this one too), joins, topic changes: nothing to detect
         elif kind not in _KEPT_EVENTS:
-            return await ack()
-        failed = await self._accept("event", body, "e:" + str(body.get("event_id") or ""))
+            return None
+        return await self._accept("event", body, "e:" + str(body.get("event_id") or ""))
+
+    async def event(self, body: dict[str, Any], ack: AsyncAck) -> BoltResponse:
+        failed = await self.accept_event(body)
         return failed or await ack()
 
     async def command(self, body: dict[str, Any], ack: AsyncAck,

@@ -64,6 +64,49 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+class Batcher:
+    """Gathers the calls made in one turn of the event loop into one Redis round trip.
+
+    `flush` gets every item submitted since the last flush and returns one result (or
+    exception) per item; each caller gets its own.
+    """
+
+    def __init__(self, flush: Callable[[list[Any]], Awaitable[list[Any]]]) -> None:
+        self.flush = flush
+        self._items: list[tuple[Any, asyncio.Future[Any]]] = []
+        self._scheduled = False
+        self._running: set[asyncio.Task[None]] = set()
+
+    async def submit(self, item: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._items.append((item, future))
+        if not self._scheduled:
+            self._scheduled = True
+            loop.call_soon(self._start)
+        return await future
+
+    def _start(self) -> None:
+        self._scheduled = False
+        items, self._items = self._items, []
+        task = asyncio.create_task(self._run(items))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _run(self, items: list[tuple[Any, asyncio.Future[Any]]]) -> None:
+        try:
+            results = await self.flush([item for item, _ in items])
+        except Exception as error:  # the whole round trip failed: every caller hears it
+            results = [error] * len(items)
+        for (_, future), result in zip(items, results, strict=True):
+            if future.done():
+                continue
+            if isinstance(result, BaseException):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+
 class Inbox:
     """Accepts deliveries durably and processes them after the ack, at least once.
 
@@ -89,6 +132,10 @@ class Inbox:
         self._loops: list[asyncio.Task[None]] = []
         self._reading = False
         self._stopping = asyncio.Event()
+        # Under load many requests accept (and many workers settle) at once: one round trip
+        # carries them all.
+        self._accepts = Batcher(self._accept_many)
+        self._settles = Batcher(self._settle_many)
 
     # -- the ack path -------------------------------------------------------------------------
 
@@ -101,14 +148,23 @@ class Inbox:
         if workspace not in self._registered:
             await self.redis.sadd(ids.INBOXES, workspace)
             self._registered.add(workspace)
-        entry = await self._script(
-            keys=[ids.seen_key(workspace, dedupe), ids.inbox_key(workspace)],
-            args=[SEEN_TTL, kind, json.dumps(body, separators=(",", ":")), user])
+        entry = await self._accepts.submit((
+            [ids.seen_key(workspace, dedupe), ids.inbox_key(workspace)],
+            [SEEN_TTL, kind, json.dumps(body, separators=(",", ":")), user]))
         if entry is None:
             return False
         self._wake.add(workspace)
         self._woken.set()
         return True
+
+    async def _accept_many(self, items: list[tuple[list[str], list[Any]]]) -> list[Any]:
+        if len(items) == 1:
+            keys, args = items[0]
+            return [await self._script(keys=keys, args=args)]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for keys, args in items:
+                await self._script(keys=keys, args=args, client=pipe)
+            return list(await pipe.execute(raise_on_error=False))
 
     def forget_workspace(self, workspace: str) -> None:
         """After an uninstall wiped the workspace's keys: register it again on next use."""
@@ -255,15 +311,29 @@ class Inbox:
                 del self._lanes[lane_key]
 
     async def _done(self, entry: Entry, counted: bool) -> None:
-        key = ids.inbox_key(entry.workspace)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xack(key, GROUP, entry.id)
-            pipe.xdel(key, entry.id)
-            if counted:
-                # The processed count lives beside the core's figures (the stats port's hash).
-                pipe.hincrby(WorkspaceKeys(ids.workspace_ref(entry.workspace)).stats,
-                             f"slack_{entry.kind}s", 1)
+        await self._settles.submit((entry, counted))
+
+    async def _settle_many(self, items: list[tuple[Entry, bool]]) -> list[Any]:
+        by_workspace: dict[str, list[tuple[Entry, bool]]] = {}
+        for entry, counted in items:
+            by_workspace.setdefault(entry.workspace, []).append((entry, counted))
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for workspace, settled in by_workspace.items():
+                key = ids.inbox_key(workspace)
+                done = [entry.id for entry, _ in settled]
+                pipe.xack(key, GROUP, *done)
+                pipe.xdel(key, *done)
+                counts: dict[str, int] = {}
+                for entry, counted in settled:
+                    if counted:
+                        field = f"slack_{entry.kind}s"
+                        counts[field] = counts.get(field, 0) + 1
+                # The processed counts live beside the core's figures (the stats port's hash).
+                stats = WorkspaceKeys(ids.workspace_ref(workspace)).stats
+                for field, count in counts.items():
+                    pipe.hincrby(stats, field, count)
             await pipe.execute()
+        return [None] * len(items)
 
     async def _failed(self, entry: Entry, error: Exception) -> None:
         attempts = int(await self.redis.hincrby(ids.attempts_key(entry.workspace), entry.id, 1))

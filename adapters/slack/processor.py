@@ -186,11 +186,12 @@ class Processor:
         if kind == "app_home_opened" and event.get("tab", "home") == "home":
             await self.publish_home(workspace, str(event.get("user", "")), client)
         elif kind == "message":
-            await self.message(workspace, event, client)
+            await self.message(workspace, event, client, translate.bot_user_of(body))
         return True
 
-    async def message(self, workspace: str, event: dict[str, Any], client: AsyncWebClient) -> None:
-        chat = translate.chat_message(event)
+    async def message(self, workspace: str, event: dict[str, Any], client: AsyncWebClient,
+                      bot_user: str | None = None) -> None:
+        chat = translate.chat_message(event, bot_user)
         if chat is None:
             return
         actor = await self.people.actor(workspace, chat.user, client)

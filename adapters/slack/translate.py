@@ -61,6 +61,14 @@ def user_of(body: dict[str, Any]) -> str:
     return str(body.get("user_id", ""))
 
 
+def bot_user_of(body: dict[str, Any]) -> str | None:
+    """This app's bot user, as the Events API envelope names it (to ignore our own posts)."""
+    for authorization in body.get("authorizations") or []:
+        if isinstance(authorization, dict) and authorization.get("is_bot"):
+            return str(authorization.get("user_id") or "") or None
+    return None
+
+
 def _sent_at(ts: str | None) -> datetime | None:
     try:
         return datetime.fromtimestamp(float(ts), UTC) if ts else None
