@@ -1,0 +1,187 @@
+"""Teams activities in, the core's neutral events out: pure functions, no I/O.
+
+    a message whose first word is a command (with or without "/")  -> Command
+    any other message                                               -> Message (detection)
+    a card button (Action.Submit data {"action", "value", ...})     -> Action
+    a deleted message                                               -> MessageDeleted
+
+Text arrives with mentions as `<at>Name</at>` plus entities naming who. The bot's own mention
+(Teams requires one in channels) is removed; other people's become the core's `<@id>`. Anything
+in the typed text that looks like the core's markup (`<@x>`, `<!here>`) is defused first, so
+only a real Teams mention can ever become a mention.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from botbuilder.schema import Activity
+
+from adapters.teams import ids
+from adapters.teams.store import tenant_of
+from bot.events import Action, Actor, Command, Message, MessageDeleted
+
+COMMANDS = frozenset({"promise", "kept", "kudos", "handover", "habits", "team", "rapport", "help"})
+_PLACEHOLDER = "\x00{}\x00"
+_RESTORE = re.compile(r"\x00(\d+)\x00")
+_TAGS = re.compile(r"</?(?:p|div|span|br|b|i|strong|em|u|s)\b[^>]*>", re.IGNORECASE)
+_CORE_MARKUP = re.compile(r"<(?=[@!#])")
+WORD_JOINER = "\u2060"
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A message's text in the core's terms, and who it mentioned (user id -> name)."""
+
+    text: str
+    mentions: dict[str, str] = field(default_factory=dict)
+
+
+def _mention_entities(activity: Activity) -> list[tuple[str, str, str]]:
+    """(text, user id, name) of each mention entity."""
+    found: list[tuple[str, str, str]] = []
+    for entity in activity.entities or []:
+        data = _entity_dict(entity)
+        if data.get("type") != "mention":
+            continue
+        mentioned = data.get("mentioned") or {}
+        text, user = data.get("text"), mentioned.get("id")
+        if isinstance(text, str) and text and isinstance(user, str) and user:
+            found.append((text, user, str(mentioned.get("name") or "")))
+    return found
+
+
+def _entity_dict(entity: Any) -> dict[str, Any]:
+    if isinstance(entity, dict):
+        return entity
+    data = dict(getattr(entity, "additional_properties", None) or {})
+    data["type"] = getattr(entity, "type", None)
+    return data
+
+
+def said(activity: Activity) -> Said:
+    """The text of a message with the bot's mention removed and people's mentions as <@id>.
+
+    >>> a = Activity(text="<at>Rapport</at> kudos <at>Priya</at> &lt;@U9&gt; ok",
+    ...              recipient=ChannelAccount(id="28:bot"), entities=[
+    ...     {"type": "mention", "text": "<at>Rapport</at>", "mentioned": {"id": "28:bot"}},
+    ...     {"type": "mention", "text": "<at>Priya</at>", "mentioned": {"id": "29:p", "name": "Priya"}}])
+    >>> said(a).text                                   # doctest: +SKIP
+    'kudos <@29:p> <\u2060@U9> ok'
+    """
+    text = activity.text or ""
+    bot = activity.recipient.id if activity.recipient else None
+    swaps: list[str] = []
+    names: dict[str, str] = {}
+    for mention_text, user, name in _mention_entities(activity):
+        if mention_text not in text:
+            continue
+        swaps.append("" if user == bot else f"<@{user}>")
+        if user != bot and name:
+            names[user] = name
+        text = text.replace(mention_text, _PLACEHOLDER.format(len(swaps) - 1), 1)
+    text = html.unescape(_TAGS.sub(" ", text)).replace("\xa0", " ")
+    text = _CORE_MARKUP.sub("<" + WORD_JOINER, text)
+    text = _RESTORE.sub(lambda m: swaps[int(m.group(1))], text)
+    return Said(" ".join(text.split()), names)
+
+
+def command_of(text: str) -> tuple[str, str] | None:
+    """(command, rest) when the first word names a command, with or without a slash.
+
+    >>> command_of("/kudos <@29:p> nice"), command_of("Kept 3"), command_of("I'll do it")
+    (('kudos', '<@29:p> nice'), ('kept', '3'), None)
+    """
+    first, _, rest = text.strip().partition(" ")
+    name = first.lstrip("/").lower()
+    return (name, rest.strip()) if name in COMMANDS else None
+
+
+def time_zone(activity: Activity) -> str | None:
+    """The user's IANA zone: `localTimezone`, else the clientInfo entity's `timezone`."""
+    candidates = [getattr(activity, "local_timezone", None)]
+    for entity in activity.entities or []:
+        data = _entity_dict(entity)
+        if data.get("type") == "clientInfo":
+            candidates.append(data.get("timezone"))
+    for zone in candidates:
+        if isinstance(zone, str) and zone:
+            try:
+                ZoneInfo(zone)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+            return zone
+    return None
+
+
+def actor(activity: Activity) -> Actor:
+    sender = activity.from_property
+    user = sender.id if sender is not None and sender.id else ""
+    return Actor(person=ids.person(tenant_of(activity), user),
+                 display_name=(sender.name or "") if sender is not None else "",
+                 tz=time_zone(activity))
+
+
+def channel_of(activity: Activity) -> str:
+    return activity.conversation.id if activity.conversation is not None else ""
+
+
+def sent_at(activity: Activity) -> datetime | None:
+    stamp = activity.timestamp
+    return stamp if isinstance(stamp, datetime) and stamp.tzinfo is not None else None
+
+
+def submitted(activity: Activity) -> Action | None:
+    """A card button press: the Action.Submit data, with a picked date when there is one."""
+    value = activity.value
+    if not isinstance(value, dict) or not isinstance(value.get("action"), str):
+        return None
+    values: dict[str, str] = {}
+    picked = value.get(str(value.get("date_input") or "date"))
+    if isinstance(picked, str) and picked.strip():
+        values["date"] = picked.strip()
+    return Action(actor(activity), value["action"], str(value.get("value") or ""),
+                  channel_of(activity), values)
+
+
+def event_of(activity: Activity) -> Command | Message | Action | None:
+    """The neutral event for a message activity (None for an empty one)."""
+    action = submitted(activity)
+    if action is not None:
+        return action
+    words = said(activity)
+    if not words.text:
+        return None
+    who = actor(activity)
+    command = command_of(words.text)
+    if command is not None:
+        return Command(who, command[0], command[1], channel_of(activity))
+    return Message(who, words.text, channel_of(activity), activity.id or "",
+                   mentions=tuple(words.mentions), sent_at=sent_at(activity))
+
+
+def edited(activity: Activity) -> Message | None:
+    """An edited message (messageUpdate), for detection to follow the new words."""
+    words = said(activity)
+    if not words.text:
+        return None
+    return Message(actor(activity), words.text, channel_of(activity), activity.id or "",
+                   mentions=tuple(words.mentions), edited=True, sent_at=sent_at(activity))
+
+
+def deleted(activity: Activity) -> MessageDeleted:
+    return MessageDeleted(actor(activity), channel_of(activity), activity.id or "")
+
+
+def message_text(payload: dict[str, Any]) -> str:
+    """The plain text of a message extension's `messagePayload` (its body is HTML)."""
+    body = payload.get("body") or {}
+    content = str(body.get("content") or "")
+    if str(body.get("contentType") or "").lower() == "html":
+        content = re.sub(r"<[^>]+>", " ", content)
+    return " ".join(html.unescape(content).split())
