@@ -48,6 +48,7 @@ class SlackOptions:
     concurrency: int = 64              # deliveries processed at once per process
     rate_limit_retries: int = 5        # 429s retried (after Retry-After) before giving up
     pacing_scale: float = 1.0          # > 1 lets more calls through per second
+    detect_first: bool = True          # new chat without a promise in it skips the core
 
 
 class SlackAdapter:
@@ -78,7 +79,8 @@ class SlackAdapter:
         self.messenger = SlackMessenger(self.clients, None if self.oauth else "")
         self.people = SlackPeople(runtime.redis, runtime.ports.people)
         self.processor = Processor(runtime.core, runtime.redis, self.clients, self.people,
-                                   Outbox(self.clients, self.messenger), self.installations)
+                                   Outbox(self.clients, self.messenger), self.installations,
+                                   detect_first=options.detect_first)
         self.inbox = Inbox(runtime.redis, self.processor, concurrency=options.concurrency,
                            recover_every=options.recover_every, min_idle_ms=options.min_idle_ms)
         self.processor.on_workspace_gone.append(self.inbox.forget_workspace)

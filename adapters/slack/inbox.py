@@ -34,6 +34,7 @@ GROUP = "rapport"
 SEEN_TTL = 24 * 3600      # Slack retries for about an hour; a day is plenty
 MAX_ATTEMPTS = 5          # a delivery that failed this often goes to the dead letters
 BATCH = 200
+COALESCE = 0.002          # seconds the worker lets deliveries gather before reading them
 
 # KEYS[1] the seen key, KEYS[2] the stream; ARGV: ttl, kind, body, user.
 # Returns the entry id, or false for a delivery already accepted.
@@ -71,8 +72,10 @@ class Batcher:
     exception) per item; each caller gets its own.
     """
 
-    def __init__(self, flush: Callable[[list[Any]], Awaitable[list[Any]]]) -> None:
+    def __init__(self, flush: Callable[[list[Any]], Awaitable[list[Any]]],
+                 delay: float = 0.0) -> None:
         self.flush = flush
+        self.delay = delay
         self._items: list[tuple[Any, asyncio.Future[Any]]] = []
         self._scheduled = False
         self._running: set[asyncio.Task[None]] = set()
@@ -83,7 +86,10 @@ class Batcher:
         self._items.append((item, future))
         if not self._scheduled:
             self._scheduled = True
-            loop.call_soon(self._start)
+            if self.delay:
+                loop.call_later(self.delay, self._start)
+            else:
+                loop.call_soon(self._start)
         return await future
 
     def _start(self) -> None:
@@ -135,7 +141,8 @@ class Inbox:
         # Under load many requests accept (and many workers settle) at once: one round trip
         # carries them all.
         self._accepts = Batcher(self._accept_many)
-        self._settles = Batcher(self._settle_many)
+        # Settling can wait a moment (the ack is long sent): bigger batches, fewer syscalls.
+        self._settles = Batcher(self._settle_many, delay=COALESCE)
 
     # -- the ack path -------------------------------------------------------------------------
 
@@ -198,6 +205,7 @@ class Inbox:
     async def _read_loop(self) -> None:
         while not self._stopping.is_set():
             await self._woken.wait()
+            await asyncio.sleep(COALESCE)  # let a burst gather: one read for all of it
             self._woken.clear()
             if self._stopping.is_set():
                 return

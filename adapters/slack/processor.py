@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -41,6 +41,7 @@ from habits.people import zone
 
 log = logging.getLogger("rapport.slack")
 
+_UTC = zone("UTC")
 _CHANNEL_GONE = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 
@@ -134,7 +135,7 @@ class Processor:
 
     def __init__(self, core: Rapport, redis: Redis, clients: SlackClients, people: SlackPeople,
                  outbox: Outbox, installations: RedisInstallationStore | None,
-                 on_workspace_gone: list[Any] | None = None) -> None:
+                 on_workspace_gone: list[Any] | None = None, detect_first: bool = True) -> None:
         self.core = core
         self.redis = redis
         self.clients = clients
@@ -142,6 +143,7 @@ class Processor:
         self.outbox = outbox
         self.installations = installations
         self.on_workspace_gone = on_workspace_gone or []
+        self.detect_first = detect_first
 
     async def __call__(self, entry: Entry) -> bool:
         client = await self.clients.for_workspace(entry.workspace)
@@ -193,6 +195,12 @@ class Processor:
                       bot_user: str | None = None) -> None:
         chat = translate.chat_message(event, bot_user)
         if chat is None:
+            return
+        if self.detect_first and not (chat.edited or chat.deleted) and detect(
+                chat.text, sent_at=chat.sent_at or datetime.now(UTC), tz=_UTC) is None:
+            # Detection is all the core does with a new message (bot.commands.capture), and
+            # whether a message holds a promise does not depend on the zone; most chat holds
+            # none, so it never costs a profile read.
             return
         actor = await self.people.actor(workspace, chat.user, client)
         if chat.deleted:
