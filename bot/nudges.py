@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from bot.formatting import promise_line
 from bot.markup import mention
 from bot.ports import Delivery, DeliveryOutcome, Job, Mark, Ports
-from bot.progress import streaks_of
+from bot.progress import streaks_from
 from bot.replies import Audience, Button, ButtonStyle, Reply, Section
 from habits.nudges import NudgeKind, NudgePlan, next_nudge_at, plan
 from habits.people import PersonRef, Profile
@@ -92,23 +92,22 @@ async def schedule(ports: Ports, profile: Profile, now: datetime) -> None:
 async def compose(ports: Ports, profile: Profile, now: datetime) -> Reply | None:
     """Today's nudge for the person, or None when today brings none."""
     day = profile.local_date(now)
-    person = profile.person
-    open_promises = await ports.commitments.open_for(person)
+    since = profile.since or day
+    inputs = await ports.planning.nudge_inputs(profile.person,
+                                               list(range(since.year - 1, day.year + 1)))
     juniors: list[tuple[str, date | None]] = []
-    teams = await ports.teams.of_person(person)
-    junior_ids = sorted({user for team in teams for user in team.juniors})
+    junior_ids = sorted({user for team in inputs.teams for user in team.juniors})
     if junior_ids:
         last: dict[str, date] = {}
-        for recognition in await ports.recognitions.given_by(person):
+        for recognition in inputs.recognitions_given:
             given = profile.local_date(recognition.given_at)
             user = recognition.receiver.user
             last[user] = max(last.get(user, given), given)
         juniors = [(user, last.get(user)) for user in junior_ids]
     week = week_start(day, profile.working_days)
-    handed = any(profile.local_date(h.offered_at) >= week
-                 for h in await ports.handovers.given_by(person))
-    streaks = await streaks_of(ports, profile, now)
-    chosen = plan(profile, day, open_promises, juniors, handed, streaks)
+    handed = any(profile.local_date(h.offered_at) >= week for h in inputs.handovers_given)
+    streaks = streaks_from(inputs.history, profile, now)
+    chosen = plan(profile, day, inputs.open_promises, juniors, handed, streaks)
     if chosen is None:
         return None
     return _words(chosen, profile, day, now)

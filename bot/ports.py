@@ -208,6 +208,23 @@ class TeamFigures(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class NudgeInputs:
+    """Everything the daily nudge is planned from, for one person."""
+
+    open_promises: list[Commitment]
+    teams: list[Team]
+    recognitions_given: list[Recognition]
+    handovers_given: list[Handover]
+    history: tuple[dict[Habit, YearBits], YearBits, date]
+
+
+class Planning(Protocol):
+    async def nudge_inputs(self, person: PersonRef, years: Sequence[int]) -> NudgeInputs:
+        """The nudge's inputs in two round trips (`years`: the habit years to read)."""
+        ...
+
+
 class Health(Protocol):
     async def ping(self) -> bool: ...
 
@@ -230,6 +247,7 @@ class Ports:
     teams: Teams
     nudge_marks: NudgeMarks
     figures: TeamFigures
+    planning: Planning
 
 
 class DeliveryOutcome(StrEnum):

@@ -17,7 +17,7 @@ from redis.asyncio import Redis
 from adapters.redis import codec
 from adapters.redis.due import RedisDueWork
 from adapters.redis.keys import PersonKeys, WorkspaceKeys, person_pattern
-from bot.ports import Mark, Offer, Ports
+from bot.ports import Mark, NudgeInputs, Offer, Ports
 from habits.commitments import Commitment
 from habits.handovers import Handover
 from habits.people import PersonRef, Profile, WorkspaceRef
@@ -350,15 +350,44 @@ class RedisPersonalData:
 
     async def expire_texts(self, person: PersonRef, before: datetime) -> int:
         """Blank old texts in the person's records and in the copies colleagues hold of
-        records the person shares with them (a kudos lives with its giver and its receiver)."""
+        records the person shares with them (a kudos lives with its giver and its receiver).
+
+        Runs daily per person, so the common case (nothing old) is one round trip.
+        """
         keys = PersonKeys(person)
+        if not await self._has_old_texts(keys, before):
+            return 0
         expired = await self._expire_promises(keys, before)
         me = codec.person_to_list(person)
-        expired += await self._expire_shared(keys, None, before)
-        for raw in await self.redis.smembers(keys.counterparts):
-            other = codec.person_from_list(json.loads(raw))
-            expired += await self._expire_shared(PersonKeys(other), me, before)
-        return expired
+        shared = await self._expire_shared(keys, None, before)
+        if shared:  # each shared record has a copy with the colleague on the other side
+            for raw in await self.redis.smembers(keys.counterparts):
+                other = codec.person_from_list(json.loads(raw))
+                expired += await self._expire_shared(PersonKeys(other), me, before)
+        return expired + shared
+
+    async def _has_old_texts(self, keys: PersonKeys, before: datetime) -> bool:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hvals(keys.promises)
+            pipe.lrange(keys.kudos_given, 0, -1)
+            pipe.lrange(keys.kudos_received, 0, -1)
+            pipe.hvals(keys.handovers)
+            pipe.hvals(keys.handovers_received)
+            promises, given, received, handed, got = await pipe.execute()
+        for raw in promises:
+            data = json.loads(raw)
+            if data["what"] and data["closed"] and datetime.fromisoformat(data["closed"]) < before:
+                return True
+        for raw in (*given, *received):
+            data = json.loads(raw)
+            if data["reason"] and datetime.fromisoformat(data["at"]) < before:
+                return True
+        for raw in (*handed, *got):
+            data = json.loads(raw)
+            if data["decision"] and data["answered"] and \
+                    datetime.fromisoformat(data["answered"]) < before:
+                return True
+        return False
 
     async def _expire_promises(self, keys: PersonKeys, before: datetime) -> int:
         expired = 0
@@ -616,6 +645,44 @@ class RedisHealth:
         return bool(await self.redis.ping())
 
 
+class RedisPlanning:
+    RECENT_KUDOS = 500  # enough to know whom someone recognised lately
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def nudge_inputs(self, person: PersonRef, years: Sequence[int]) -> NudgeInputs:
+        keys = PersonKeys(person)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zrange(keys.open_promises, 0, -1)
+            pipe.smembers(keys.teams)
+            pipe.lrange(keys.kudos_given, -self.RECENT_KUDOS, -1)
+            pipe.hgetall(keys.handovers)
+            open_ids, team_ids, kudos, handovers = await pipe.execute()
+        workspace = WorkspaceKeys(person.workspace_ref)
+        habit_keys = [keys.habit(h, y) for h in Habit for y in years] + [keys.lapses(y)
+                                                                          for y in years]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            if open_ids:
+                pipe.hmget(keys.promises, open_ids)
+            for team_id in sorted(team_ids):
+                pipe.get(workspace.team(_text(team_id)))
+            if habit_keys:
+                pipe.mget(habit_keys)
+            answers = iter(await pipe.execute())
+        promises = [codec.commitment_from_json(person, raw)
+                    for raw in (next(answers) if open_ids else []) if raw]
+        teams = [codec.team_from_json(person.workspace_ref, raw)
+                 for raw in [next(answers) for _ in team_ids] if raw]
+        history = RedisHabitLog._history(list(years), next(answers)) if habit_keys else (
+            {}, {}, datetime.now(UTC).date())
+        return NudgeInputs(
+            open_promises=promises, teams=teams,
+            recognitions_given=[codec.recognition_from_json(raw) for raw in kudos],
+            handovers_given=[codec.handover_from_json(v) for v in handovers.values()],
+            history=history)
+
+
 def redis_ports(redis: Redis) -> Ports:
     """Every port the core needs, over one Redis client."""
     return Ports(
@@ -633,4 +700,5 @@ def redis_ports(redis: Redis) -> Ports:
         teams=RedisTeams(redis),
         nudge_marks=RedisNudgeMarks(redis),
         figures=RedisTeamFigures(redis),
+        planning=RedisPlanning(redis),
     )
