@@ -1,0 +1,32 @@
+"""The app manifest an admin pastes into Slack matches what the adapter serves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from adapters.slack.bolt import BOT_SCOPES
+from adapters.slack.render import TRACK_SHORTCUT
+from bot.core import COMMANDS
+
+MANIFEST = Path(__file__).resolve().parents[2] / "slack" / "manifest.yml"
+
+
+def test_manifest_declares_every_command_scope_event_and_url() -> None:
+    manifest = yaml.safe_load(MANIFEST.read_text())
+    commands = manifest["features"]["slash_commands"]
+    assert {c["command"].lstrip("/") for c in commands} == set(COMMANDS) - {"help"}
+    assert all(c["should_escape"] is True for c in commands)  # mentions arrive as <@U1|name>
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
+    assert [s["callback_id"] for s in manifest["features"]["shortcuts"]] == [TRACK_SHORTCUT]
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened", "app_uninstalled", "tokens_revoked", "user_change",
+        "message.channels", "message.groups", "message.im", "message.mpim"}
+    urls = {c["url"] for c in commands} | {
+        manifest["settings"]["event_subscriptions"]["request_url"],
+        manifest["settings"]["interactivity"]["request_url"]}
+    assert urls == {"https://rapport.example.com/slack/events"}
+    assert manifest["oauth_config"]["redirect_urls"] == [
+        "https://rapport.example.com/slack/oauth_redirect"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
