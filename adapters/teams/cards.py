@@ -39,6 +39,7 @@ ZERO_WIDTH_SPACE = "\u200b"
 
 def _inert(text: str) -> str:
     """Rapport-escaped text made safe for a markdown TextBlock (no tags, no links)."""
+    text = text.replace("&lt;" + WORD_JOINER, "&lt;")  # defused once already by translate
     text = text.replace("&lt;", "<" + WORD_JOINER).replace("&gt;", ">").replace("&amp;", "&")
     text = _LINKISH.sub("]" + ZERO_WIDTH_SPACE, text)
     return _BOLD.sub(r"**\1**", text)

@@ -72,10 +72,9 @@ class RapportTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         event = translate.event_of(activity)
         if event is None:
             return
-        tenant = tenant_of(activity)
         await self.store.unblock(event.actor.person)  # they wrote to us: sends may resume
         if isinstance(event, Command | Message):
-            await self.store.remember_names(tenant, translate.said(activity).mentions)
+            await self.store.remember_mentioned(activity, translate.said(activity).mentions)
         await self.answer(turn_context, event, await self.core.handle(event))
 
     async def on_teams_message_edit(self, turn_context: TurnContext) -> None:

@@ -121,7 +121,10 @@ class TeamsAdapter:
             log.warning("Teams activity failed, storage unavailable: %s", type(error).__name__)
             return web.Response(status=503, text="storage unavailable, try again")
         if invoke is not None:
-            return web.json_response(serializer_helper(invoke.body), status=invoke.status)
+            body = invoke.body
+            if body is not None and not isinstance(body, dict | list | str | int | float):
+                body = serializer_helper(body)
+            return web.json_response(body, status=invoke.status)
         return web.Response(status=200)
 
 

@@ -107,7 +107,11 @@ class TeamsMessenger:
                    tenant: str) -> None:
         """One activity into a stored conversation, paced and retried."""
         async def logic(context: TurnContext) -> None:
-            await context.send_activity(activity)
+            # A new message, not a reply to the continuation event botbuilder made up.
+            TurnContext.apply_conversation_reference(
+                activity, TurnContext.get_conversation_reference(context.activity))
+            activity.reply_to_id = None
+            await context.adapter.send_activities(context, [activity])
 
         async def attempt() -> None:
             await self.adapter.continue_conversation(reference, logic, self.app_id)

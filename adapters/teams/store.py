@@ -126,14 +126,14 @@ class Conversations:
         await pipe.execute()
         return count
 
-    async def remember_names(self, tenant: str, names: dict[str, str]) -> None:
-        """Names seen in mention entities, for showing mentions of those people later."""
-        if not names:
-            return
-        pipe = self.redis.pipeline(transaction=False)
-        for user, name in names.items():
-            pipe.hset(ids.member_key(ids.person(tenant, user)), "name", name)
-        await pipe.execute()
+    async def remember_mentioned(self, activity: Activity, names: dict[str, str]) -> None:
+        """People mentioned in a message: their names (to show mentions of them later) and
+        what it takes to open a 1:1 chat with them (a handover or kudos reaches them)."""
+        if names:
+            await self.remember_members(
+                tenant_of(activity), [ChannelAccount(id=user, name=name)
+                                      for user, name in names.items()],
+                activity.service_url, activity.recipient)
 
     async def personal(self, who: PersonRef) -> ConversationReference | None:
         return decode(await self.redis.get(ids.personal_reference_key(who)))

@@ -1,0 +1,91 @@
+"""The HTTP contract of /api/messages: local mode, 401 without a valid Bot Framework token when
+an app id is set, and clear errors for anything that is not an activity."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+import jwt
+import pytest
+from conftest import FAST, TeamsDriver, start_app, teams_settings
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fake_connector import FakeConnector
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from adapters.bootstrap import Runtime
+from adapters.teams import TEAMS, mount
+from adapters.web.server import make_app
+from bot.clock import FixedClock
+from bot.core import Rapport
+from bot.ports import Ports
+
+APP_ID = "00000000-aaaa-bbbb-cccc-000000000001"
+
+
+@pytest.fixture
+async def secured(redis: Redis, ports: Ports, clock: FixedClock, core: Rapport,
+                  connector: FakeConnector) -> AsyncIterator[TeamsDriver]:
+    settings = teams_settings(microsoft_app_id=APP_ID, microsoft_app_password="not-a-secret")
+    runtime = Runtime(settings=settings, redis=redis, ports=ports, core=core, clock=clock,
+                      messengers={})
+    app = make_app(runtime)
+    mount(app, runtime, FAST)
+    runner, base = await start_app(app)
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield TeamsDriver(f"{base}/api/messages", session, connector, app[TEAMS])
+    finally:
+        await runner.cleanup()
+
+
+def forged_token() -> str:
+    """A well-formed Bot Framework JWT signed by a key Microsoft never published."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = int(time.time())
+    claims = {"iss": "https://api.botframework.com", "aud": APP_ID, "iat": now, "nbf": now,
+              "exp": now + 3600, "serviceurl": "https://smba.trafficmanager.net/emea/"}
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "forged-key"})
+
+
+async def test_without_an_app_id_the_endpoint_runs_in_local_mode(teams: TeamsDriver) -> None:
+    assert teams.adapter.local_mode
+    assert (await teams.say("habits")).status == 200
+    assert teams.connector.sent
+
+
+async def test_with_an_app_id_a_request_without_a_token_is_401(secured: TeamsDriver) -> None:
+    answer = await secured.say("habits")
+    assert answer.status == 401
+    assert secured.connector.calls == []
+
+
+async def test_with_an_app_id_a_forged_token_is_401(secured: TeamsDriver) -> None:
+    answer = await secured.post(
+        secured.activity("message", text="habits"),
+        headers={"Authorization": f"Bearer {forged_token()}"})
+    assert answer.status == 401
+    assert secured.connector.calls == []
+
+
+async def test_garbage_is_refused_clearly(teams: TeamsDriver) -> None:
+    async with teams.session.post(teams.url, data=b"{not json",
+                                  headers={"Content-Type": "application/json"}) as response:
+        assert response.status == 400
+    async with teams.session.post(teams.url, data=b"text=hi",
+                                  headers={"Content-Type": "text/plain"}) as response:
+        assert response.status == 415
+    assert (await teams.post({"text": "no type"})).status == 400
+    assert teams.connector.calls == []
+
+
+async def test_redis_down_fails_loudly(teams: TeamsDriver,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    async def unavailable(*args: object) -> None:
+        raise RedisConnectionError("Redis is down")
+
+    monkeypatch.setattr(teams.adapter.store, "remember", unavailable)
+    assert (await teams.say("habits")).status == 503
+    assert teams.connector.sent == []
