@@ -131,10 +131,9 @@ def reply_card(reply: Reply, names: dict[str, str] | None = None,
         body.append({"type": "ActionSet", "actions": [
             {"type": "Action.OpenUrl", "title": label[:80], "url": url}]})
     card: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION,
-                            "body": body or [{"type": "TextBlock", "text": " "}],
-                            "msteams": {"width": "Full"}}
+                            "body": body or [{"type": "TextBlock", "text": " "}]}
     if mentions.entities:
-        card["msteams"]["entities"] = mentions.entities
+        card["msteams"] = {"entities": mentions.entities}
     return card
 
 
@@ -173,5 +172,4 @@ def welcome_card() -> dict[str, Any]:
     return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION,
             "body": [{"type": "TextBlock", "text": line, "wrap": True} for line in lines],
             "actions": [{"type": "Action.Submit", "title": "See my habits",
-                         "data": {"action": "nudge.habits", "value": ""}}],
-            "msteams": {"width": "Full"}}
+                         "data": {"action": "nudge.habits", "value": ""}}]}

@@ -62,7 +62,7 @@ async def test_kudos_mentions_become_teams_mentions(teams: TeamsDriver) -> None:
     cards = [call for call in teams.connector.sent]
     shown = "\n".join(call.all_text() for call in cards)
     assert "<at>Priya Patel</at>" in shown
-    entities = [e for call in cards for e in call.card["msteams"].get("entities", [])]
+    entities = [e for call in cards for e in call.card.get("msteams", {}).get("entities", [])]
     assert {"type": "mention", "text": "<at>Priya Patel</at>",
             "mentioned": {"id": "29:priya", "name": "Priya Patel"}} in entities
     # Priya is told too, in a 1:1 chat the bot opens from what it learnt of her.
@@ -94,7 +94,7 @@ async def test_typed_markup_cannot_forge_a_mention_or_a_link(teams: TeamsDriver)
     call = await command(teams, "promise ping <@29:ceo> &lt;!channel&gt; [win](https://evil.example) "
                                 "by Friday")
     text = call.all_text()
-    assert "<at>" not in text and "entities" not in call.card["msteams"]
+    assert "<at>" not in text and "msteams" not in call.card
     assert "](" not in text and "]\u200b(" in text
     assert "<\u2060@29:ceo>" in text
 
