@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -29,22 +27,8 @@ def _load_cluster_module() -> ModuleType:
 cluster_module = _load_cluster_module()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nothing listens on {port}") from None
-            time.sleep(0.02)
+free_port = cluster_module.free_port
+wait_for_port = cluster_module.wait_for_port
 
 
 @pytest.fixture(scope="session")
@@ -63,9 +47,9 @@ def cluster_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def helpers() -> ModuleType:
-    """This module, for its free_port() and wait_for_port() (test modules cannot import a
-    conftest reliably)."""
-    return sys.modules[__name__]
+    """tests/cluster/cluster.py, for its free_port() and wait_for_port() (a test module
+    cannot import it, or a conftest, reliably: tests/ is not a package)."""
+    return cluster_module
 
 
 @pytest.fixture(scope="session")
