@@ -23,6 +23,7 @@ DAILY, AGAIN = "nudge.daily", "nudge.again"
 SUBJECT = "daily"
 MARK_LEASE = 240          # shorter than the tick's claim lease, so a crashed send is retried
 SNOOZE = timedelta(hours=2)
+_planned: dict[PersonRef, Profile] = {}  # profiles read by run_daily, for after_daily
 RETENTION = timedelta(days=180)  # message texts are kept at most this long (docs/privacy.md)
 
 _PROMISES = (
@@ -71,6 +72,11 @@ _TIPS: dict[Habit, tuple[str, ...]] = {
         "Ask \"what do you think we should do?\" and then let the answer stand.",
     ),
 }
+
+
+def _retention_day(profile: Profile, day: date) -> bool:
+    days = sorted(profile.working_days)
+    return day.weekday() == days[sum(map(ord, profile.person.user)) % len(days)]
 
 
 def _pick(options: tuple[str, ...], person: PersonRef, day: date) -> str:
@@ -147,9 +153,11 @@ async def run_daily(ports: Ports, job: Job, now: datetime) -> list[Reply]:
     stand in the way of recovering this one if the tick died.
     """
     profile = await ports.people.profile(job.person)
-    # Once a day per person is also when their old message texts are let go.
-    await ports.personal_data.expire_texts(job.person, now - RETENTION)
     today = profile.local_date(now)
+    if _retention_day(profile, today):
+        # Once a week, on a working day of the person's own, old message texts are let go
+        # (a week early, so none is ever kept beyond the retention period).
+        await ports.personal_data.expire_texts(job.person, now - RETENTION + timedelta(days=7))
     if profile.local_date(job.due) != today:
         await schedule(ports, profile, now)
         return []  # downtime ran past the day it was for; yesterday's nudge is not sent late
@@ -162,12 +170,15 @@ async def run_daily(ports: Ports, job: Job, now: datetime) -> list[Reply]:
         await ports.nudge_marks.sent(job.person, today)  # nothing today, and that's settled
         await schedule(ports, profile, now)
         return []
+    _planned[job.person] = profile  # after_daily needs it again, moments from now
+    if len(_planned) > 100_000:
+        _planned.clear()
     return [replace(reply, key=f"nudge:{today.isoformat()}",
                     check_first=mark is Mark.TAKEN_OVER)]
 
 
 async def after_daily(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> None:
-    profile = await ports.people.profile(job.person)
+    profile = _planned.pop(job.person, None) or await ports.people.profile(job.person)
     today = profile.local_date(now)
     if delivery.outcome is DeliveryOutcome.RETRY:
         await ports.nudge_marks.release(job.person, today)

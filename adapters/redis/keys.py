@@ -10,6 +10,7 @@ docs/storage.md lists every key.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote
 from zlib import crc32
 
@@ -23,6 +24,7 @@ def _part(value: str) -> str:
     return quote(value, safe="")
 
 
+@lru_cache(maxsize=65536)
 def person_tag(person: PersonRef) -> str:
     return f"{{u:{_part(person.platform)}:{_part(person.workspace)}:{_part(person.user)}}}"
 
@@ -51,22 +53,25 @@ def person_pattern(person: PersonRef) -> str:
 class PersonKeys:
     """Every key one person's data lives in."""
 
+    # Keys are built when first asked for: the hot paths touch only a few of them.
     def __init__(self, person: PersonRef) -> None:
         self.person = person
-        self.profile = person_key(person, "profile")
-        self.promises = person_key(person, "promises")
-        self.promise_seq = person_key(person, "promises", "seq")
-        self.open_promises = person_key(person, "promises", "open")
-        self.kudos_given = person_key(person, "kudos", "given")
-        self.kudos_received = person_key(person, "kudos", "received")
-        self.handovers = person_key(person, "handovers")
-        self.handover_seq = person_key(person, "handovers", "seq")
-        self.handovers_received = person_key(person, "handovers", "received")
-        self.habit_years = person_key(person, "habits", "years")
-        self.counterparts = person_key(person, "counterparts")
-        self.promise_origins = person_key(person, "promises", "origins")
-        self.teams = person_key(person, "teams")
-        self.inbox = person_key(person, "inbox")
+        self._base = f"{PREFIX}:{person_tag(person)}:"
+
+    profile = property(lambda self: self._base + "profile")
+    promises = property(lambda self: self._base + "promises")
+    promise_seq = property(lambda self: self._base + "promises:seq")
+    open_promises = property(lambda self: self._base + "promises:open")
+    kudos_given = property(lambda self: self._base + "kudos:given")
+    kudos_received = property(lambda self: self._base + "kudos:received")
+    handovers = property(lambda self: self._base + "handovers")
+    handover_seq = property(lambda self: self._base + "handovers:seq")
+    handovers_received = property(lambda self: self._base + "handovers:received")
+    habit_years = property(lambda self: self._base + "habits:years")
+    counterparts = property(lambda self: self._base + "counterparts")
+    promise_origins = property(lambda self: self._base + "promises:origins")
+    teams = property(lambda self: self._base + "teams")
+    inbox = property(lambda self: self._base + "inbox")
 
     def sent_mark(self, purpose: str, day: str) -> str:
         return person_key(self.person, "sent", purpose, day)

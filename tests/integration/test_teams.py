@@ -145,11 +145,11 @@ async def test_forget_me_and_retention_leave_no_trace(
     bob = actor(members[2])
     await run(core, bob, "kept renewed the TLS certificates for the API gateway")
     await run(core, bob, "kudos <@m3> your onboarding guide made my first week easy")
-    clock.advance(timedelta(days=181))
+    clock.advance(timedelta(days=174))
     await run(core, bob, "rapport settings nudge 09:00")
-    await Ticker(ports, {"console": messenger, "slack": messenger}).tick(
-        clock.now().replace(hour=9, minute=1) + timedelta(days=1)
-    )
+    ticker = Ticker(ports, {"console": messenger, "slack": messenger})
+    for day in range(1, 8):  # texts are let go on one working day a week
+        await ticker.tick(clock.now().replace(hour=9, minute=1) + timedelta(days=day))
     async for key in redis.scan_iter(count=1000):
         dump = repr(await _value(redis, key))
         assert "TLS certificates" not in dump and "onboarding guide" not in dump, key
