@@ -668,7 +668,7 @@ class RedisPlanning:
             for team_id in sorted(team_ids):
                 pipe.get(workspace.team(_text(team_id)))
             if habit_keys:
-                pipe.mget(habit_keys)
+                pipe.execute_command("MGET", *habit_keys)  # one tag, one slot; see histories()
             answers = iter(await pipe.execute())
         promises = [codec.commitment_from_json(person, raw)
                     for raw in (next(answers) if open_ids else []) if raw]
