@@ -76,5 +76,11 @@ async def build(settings: Settings, clock: Clock | None = None) -> Runtime:
     ports = redis_ports(redis)
     clock = clock or SystemClock()
     messengers: dict[str, Messenger] = {"console": ConsoleMessenger(redis)}
-    return Runtime(settings=settings, redis=redis, ports=ports, core=Rapport(ports, clock),
-                   clock=clock, messengers=messengers, embedded=embedded)
+    runtime = Runtime(settings=settings, redis=redis, ports=ports, core=Rapport(ports, clock),
+                      clock=clock, messengers=messengers, embedded=embedded)
+    # Imported here, not at the top: the platform SDKs load only when Rapport really runs.
+    from adapters.slack import mount as mount_slack
+    from adapters.teams import mount as mount_teams
+
+    runtime.mounts += [mount_slack, mount_teams]
+    return runtime

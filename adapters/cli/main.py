@@ -28,11 +28,20 @@ def _parser() -> argparse.ArgumentParser:
     detect.add_argument("--tz", default="UTC", help="the authors' time zone (default: UTC)")
     tick = commands.add_parser("tick", help="run everything due at a moment once, then exit")
     tick.add_argument("--now", help="the moment (ISO 8601 with an offset; default: now)")
+    package = commands.add_parser("teams-package",
+                                  help="build the Teams app package (zip) for sideloading")
+    package.add_argument("--app-id", required=True, help="MICROSOFT_APP_ID of the bot")
+    package.add_argument("--domain", required=True, help="public host name of the bot")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "teams-package":
+        from adapters.teams.package import build as build_package
+
+        print(build_package(args.app_id, args.domain))
+        return 0
     if args.command == "detect":
         from adapters.cli.detect import run as run_detect
 
@@ -102,6 +111,11 @@ async def _tick(settings: Settings, now_text: str | None) -> int:
         return 2
     runtime = await build(settings, clock)
     try:
+        from adapters.web.server import make_app
+
+        app = make_app(runtime)
+        for mount in runtime.mounts:  # registers each platform's messenger
+            mount(app, runtime)
         report = await runtime.ticker().tick(clock.now())
         print(json.dumps({"now": clock.now().isoformat(), **asdict(report)}))
     finally:
