@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import SlackDriver
 from fake_slack import Call
+from slack_harness import SlackDriver
 
 from adapters.bootstrap import Runtime
 from bot import nudges

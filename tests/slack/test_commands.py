@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import SlackDriver
 from fake_slack import Call
+from slack_harness import SlackDriver
 
 
 async def answer_to(slack: SlackDriver, name: str, text: str = "", **kwargs: str) -> Call:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import SlackDriver
+from slack_harness import SlackDriver
 
 
 async def open_home(slack: SlackDriver, user: str = "U1") -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import SlackDriver
 from redis.asyncio import Redis
+from slack_harness import SlackDriver
 
 from adapters.slack import ids
 from adapters.slack.inbox import Entry, Inbox

@@ -3,8 +3,8 @@ time zones from Slack."""
 
 from __future__ import annotations
 
-from conftest import SlackDriver
 from redis.asyncio import Redis
+from slack_harness import SlackDriver
 
 from adapters.bootstrap import Runtime
 from habits.people import PersonRef

@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from conftest import FAST, SlackDriver, slack_settings, start_app
 from fake_slack import FakeSlack
 from redis.asyncio import Redis
+from slack_harness import FAST, SlackDriver, slack_settings, start_app
 
 from adapters.bootstrap import Runtime
 from adapters.slack import SLACK, mount

@@ -6,9 +6,9 @@ import json
 import time
 from typing import Any
 
-from conftest import SlackDriver, sign
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from slack_harness import SlackDriver, sign
 
 from adapters.web.server import make_app
 

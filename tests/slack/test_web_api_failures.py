@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import SlackDriver
 from fake_slack import FakeSlack
+from slack_harness import SlackDriver
 
 from adapters.slack.client import Pacer, SlackClients
 from adapters.slack.messenger import SlackMessenger
