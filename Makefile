@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+	$(BIN)/python tests/cluster/cluster.py run -- $(BIN)/pytest tests/integration tests/cluster
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

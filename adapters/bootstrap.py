@@ -72,7 +72,7 @@ async def build(settings: Settings, clock: Clock | None = None) -> Runtime:
         log.info("using the embedded Redis server in %s", embedded.folder)
     else:
         url = settings.redis_url.get_secret_value()
-    redis = client_for(url)
+    redis = client_for(url, ca_file=settings.redis_ca_file)
     ports = redis_ports(redis)
     clock = clock or SystemClock()
     messengers: dict[str, Messenger] = {"console": ConsoleMessenger(redis)}

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     microsoft_app_tenant_id: str | None = None
     microsoft_app_type: AppType = AppType.MULTI_TENANT
     redis_url: SecretStr | None = None
+    redis_ca_file: Path | None = None
     port: Annotated[int, Field(ge=1, le=65535)] = 3978
     rapport_data_dir: Path = Path(".rapport")
     rapport_log_level: str = "INFO"
