@@ -18,7 +18,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import UTC, datetime, time as clock_time, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from typing import Any
 
 from redis.asyncio import Redis
@@ -133,6 +134,11 @@ def api_stats(api: str) -> dict[str, Any]:
         return dict(json.load(answer))
 
 
+def reset(api: str) -> None:
+    request = urllib.request.Request(api.replace("/api/", "/reset"), method="POST")
+    urllib.request.urlopen(request, timeout=10).close()
+
+
 def spawn(url: str, api: str, until_idle: float = 0) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "bench.nudge_fanout", "worker", url, api,
                              TICK_AT.isoformat(), str(until_idle)], stdout=subprocess.PIPE,
@@ -159,20 +165,19 @@ async def main(count: int) -> None:
         try:
             await populate(url, count, due)
             before = await commands(url)
-            one = collect(spawn(url, api))
+            one = await asyncio.to_thread(collect, spawn(url, api))
             used = await commands(url) - before
-            duplicates, misses = check(api_stats(api), count)
+            duplicates, misses = check(await asyncio.to_thread(api_stats, api), count)
             rows.append(("one tick process", one["wall"], one["sent"], duplicates, misses,
                          used / max(one["sent"], 1)))
 
-            urllib.request.urlopen(urllib.request.Request(api.replace("/api/", "/reset"),
-                                                          method="POST"), timeout=10)
+            await asyncio.to_thread(reset, api)
             await populate(url, count, due)
             started = time.perf_counter()
             three = [spawn(url, api) for _ in range(3)]
-            results = [collect(p) for p in three]
+            results = [await asyncio.to_thread(collect, p) for p in three]
             wall = time.perf_counter() - started
-            duplicates, misses = check(api_stats(api), count)
+            duplicates, misses = check(await asyncio.to_thread(api_stats, api), count)
             rows.append(("three tick processes at once", wall, sum(r["sent"] for r in results),
                          duplicates, misses, None))
         finally:
@@ -182,8 +187,8 @@ async def main(count: int) -> None:
         api_process, api = api_server(ALLOWED_RATE)
         try:
             await populate(url, LIMITED_PEOPLE, due)
-            limited = collect(spawn(url, api, until_idle=3.0))
-            stats = api_stats(api)
+            limited = await asyncio.to_thread(collect, spawn(url, api, until_idle=3.0))
+            stats = await asyncio.to_thread(api_stats, api)
             duplicates, misses = check(stats, LIMITED_PEOPLE)
             achieved = len(stats["posts"]) / max(stats["last"] - stats["first"], 1e-9)
         finally:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import CHANNEL, PRIYA, TeamsDriver
 from fake_connector import Call
+from teams_harness import CHANNEL, PRIYA, TeamsDriver
 
 from adapters.teams.cards import Mentions, card_text
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import ALEX, CHANNEL, PRIYA, TEAM_DATA, TENANT, TeamsDriver
 from redis.asyncio import Redis
+from teams_harness import ALEX, CHANNEL, PRIYA, TEAM_DATA, TENANT, TeamsDriver
 
 from adapters.teams import ids
 from bot.replies import Audience, Reply

@@ -16,8 +16,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from conftest import start_app, teams_settings
 from redis.asyncio import Redis
+from teams_harness import start_app, teams_settings
 
 from adapters.bootstrap import Runtime
 from adapters.teams import mount

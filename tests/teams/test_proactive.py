@@ -4,7 +4,7 @@ connector answer means (429/412/502/504 retried, 403 blocked, 404 a new chat nex
 from __future__ import annotations
 
 import pytest
-from conftest import ALEX, CHANNEL, TENANT, TeamsDriver
+from teams_harness import ALEX, CHANNEL, TENANT, TeamsDriver
 
 from adapters.teams import ids
 from adapters.teams.pacing import Pacer

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ALEX, CHANNEL, PRIYA, TeamsDriver
 from fake_connector import Call
+from teams_harness import ALEX, CHANNEL, PRIYA, TeamsDriver
 
 
 def mention(user: dict[str, str]) -> dict[str, object]:

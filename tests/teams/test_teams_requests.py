@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 import aiohttp
 import jwt
 import pytest
-from conftest import FAST, TeamsDriver, start_app, teams_settings
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_connector import FakeConnector
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from teams_harness import FAST, TeamsDriver, start_app, teams_settings
 
 from adapters.bootstrap import Runtime
 from adapters.teams import TEAMS, mount
