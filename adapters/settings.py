@@ -74,9 +74,10 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _pairs(self) -> Settings:
-        if self.slack_bot_token and not self.slack_signing_secret:
-            raise ValueError("SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN is set "
-                             "(find it under Basic Information in your Slack app's settings)")
+        if (self.slack_bot_token or self.slack_client_id) and not self.slack_signing_secret:
+            raise ValueError("SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN or "
+                             "SLACK_CLIENT_ID is set (find it under Basic Information in your "
+                             "Slack app's settings)")
         if bool(self.slack_client_id) != bool(self.slack_client_secret):
             raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both or "
                              "neither")

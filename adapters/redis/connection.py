@@ -39,6 +39,9 @@ _COMMON: dict[str, Any] = {"decode_responses": False, "socket_connect_timeout": 
                            "socket_timeout": 10}
 
 
+MAX_CONNECTIONS = 1000
+
+
 class RedisUrlError(ValueError):
     """A REDIS_URL that cannot be used; the message never repeats the password."""
 
@@ -58,7 +61,10 @@ def client_for(url: str, ca_file: str | Path | None = None) -> Redis:
     extra: dict[str, Any] = {}
     if scheme == "rediss" and ca_file is not None:
         extra["ssl_ca_certs"] = str(ca_file)
-    return Redis.from_url(url, health_check_interval=30, **_COMMON, **extra)
+    # A busy replica has many requests and sends in flight; redis-py's default pool of 100
+    # connections raises "Too many connections" under load rather than waiting.
+    return Redis.from_url(url, health_check_interval=30, max_connections=MAX_CONNECTIONS,
+                          **_COMMON, **extra)
 
 
 def _hosts(netloc: str, url: str) -> tuple[list[tuple[str, int]], str | None, str | None]:
