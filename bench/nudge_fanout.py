@@ -93,7 +93,7 @@ async def worker(url: str, api: str, now_text: str, until_idle: float) -> dict[s
         return "xoxb-bench-fake"
 
     clients = SlackClients(api, token, pacer=Pacer(scale=1e6))  # pacing measured in part 3
-    ticker = Ticker(ports, {"slack": SlackMessenger(clients)}, concurrency=64)
+    ticker = Ticker(ports, {"slack": SlackMessenger(clients, redis=redis)}, concurrency=64)
     started_wall = time.perf_counter()
     start = datetime.fromisoformat(now_text)
     totals: dict[str, int] = {"claimed": 0, "sent": 0, "retried": 0, "gone": 0, "skipped": 0}

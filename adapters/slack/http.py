@@ -76,7 +76,7 @@ class SlackAdapter:
         self.clients = SlackClients(settings.slack_api_url, lookup,
                                     pacer=Pacer(scale=options.pacing_scale),
                                     rate_limit_retries=options.rate_limit_retries)
-        self.messenger = SlackMessenger(self.clients, None if self.oauth else "")
+        self.messenger = SlackMessenger(self.clients, None if self.oauth else "", runtime.redis)
         self.people = SlackPeople(runtime.redis, runtime.ports.people)
         self.processor = Processor(runtime.core, runtime.redis, self.clients, self.people,
                                    Outbox(self.clients, self.messenger), self.installations,

@@ -12,13 +12,16 @@ import logging
 from typing import Any
 
 import aiohttp
+from redis.asyncio import Redis
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.redis.keys import person_key
 from adapters.slack import render
 from adapters.slack.client import SlackClients
 from bot.ports import Delivery, DeliveryOutcome
 from bot.replies import Reply
+from habits.people import PersonRef
 
 log = logging.getLogger("rapport.slack.messenger")
 
@@ -87,9 +90,34 @@ class SlackMessenger:
 
     platform = "slack"
 
-    def __init__(self, clients: SlackClients, default_workspace: str | None = None) -> None:
+    DM_TTL = 30 * 24 * 3600
+
+    def __init__(self, clients: SlackClients, default_workspace: str | None = None,
+                 redis: Redis | None = None) -> None:
         self.clients = clients
         self.default_workspace = default_workspace
+        # A person's DM channel with the bot never changes, and conversations.open is a
+        # Tier 3 method (about 50 calls a minute per workspace): remember the channel.
+        self.redis = redis
+
+    async def remembered_dm(self, person: PersonRef) -> str | None:
+        if self.redis is None:
+            return None
+        cached = await self.redis.get(person_key(person, "slack", "dm"))
+        return (cached.decode() if isinstance(cached, bytes) else str(cached)) if cached else None
+
+    async def dm_channel(self, client: AsyncWebClient, person: PersonRef) -> str:
+        return await self.remembered_dm(person) or await self._open_dm(client, person)
+
+    async def _open_dm(self, client: AsyncWebClient, person: PersonRef) -> str:
+        channel = await open_dm(client, person.user)
+        if self.redis is not None:
+            await self.redis.set(person_key(person, "slack", "dm"), channel, ex=self.DM_TTL)
+        return channel
+
+    async def forget_dm(self, person: PersonRef) -> None:
+        if self.redis is not None:
+            await self.redis.delete(person_key(person, "slack", "dm"))
 
     async def deliver(self, reply: Reply) -> Delivery:
         workspace = reply.to.workspace if reply.to is not None else self.default_workspace
@@ -99,9 +127,17 @@ class SlackMessenger:
         if client is None:
             return Delivery(DeliveryOutcome.GONE, detail="not installed in " + workspace)
         try:
-            channel = await open_dm(client, reply.to.user) if reply.to is not None \
-                else str(reply.channel)
-            await post(client, channel, reply)
+            remembered = await self.remembered_dm(reply.to) if reply.to is not None else None
+            channel = remembered or (await self._open_dm(client, reply.to) if reply.to is not None
+                                     else str(reply.channel))
+            try:
+                await post(client, channel, reply)
+            except SlackApiError as error:
+                if reply.to is None or remembered is None or \
+                        error.response.get("error") != "channel_not_found":
+                    raise
+                await self.forget_dm(reply.to)  # a remembered DM that is gone: open it anew
+                await post(client, await self.dm_channel(client, reply.to), reply)
         except SlackApiError as error:
             delivery = outcome_of(error)
             log.info("Slack delivery to %s: %s (%s)", reply.to or reply.channel,
@@ -125,7 +161,7 @@ class SlackMessenger:
             return False
         try:
             history = await client.conversations_history(
-                channel=await open_dm(client, reply.to.user), limit=HISTORY_LOOKBACK,
+                channel=await self.dm_channel(client, reply.to), limit=HISTORY_LOOKBACK,
                 include_all_metadata=True)
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
             log.warning("could not check the DM of %s for %s: %s", reply.to, reply.key, error)
