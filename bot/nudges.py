@@ -152,29 +152,40 @@ async def run_daily(ports: Ports, job: Job, now: datetime) -> list[Reply]:
     after delivery otherwise): it shares the job's identity, so scheduling it earlier would
     stand in the way of recovering this one if the tick died.
     """
-    profile = await ports.people.profile(job.person)
+    profile = _planned.get(job.person) or await ports.people.profile(job.person)
+    _planned[job.person] = profile
     today = profile.local_date(now)
     if _retention_day(profile, today):
         # Once a week, on a working day of the person's own, old message texts are let go
         # (a week early, so none is ever kept beyond the retention period).
         await ports.personal_data.expire_texts(job.person, now - RETENTION + timedelta(days=7))
     if profile.local_date(job.due) != today:
+        _planned.pop(job.person, None)
         await schedule(ports, profile, now)
         return []  # downtime ran past the day it was for; yesterday's nudge is not sent late
     mark = await ports.nudge_marks.begin(job.person, today, now, MARK_LEASE)
     if mark is Mark.BUSY:
+        _planned.pop(job.person, None)
         await schedule(ports, profile, now)
         return []
     reply = await compose(ports, profile, now)
     if reply is None:
+        _planned.pop(job.person, None)
         await ports.nudge_marks.sent(job.person, today)  # nothing today, and that's settled
         await schedule(ports, profile, now)
         return []
-    _planned[job.person] = profile  # after_daily needs it again, moments from now
-    if len(_planned) > 100_000:
-        _planned.clear()
     return [replace(reply, key=f"nudge:{today.isoformat()}",
                     check_first=mark is Mark.TAKEN_OVER)]
+
+
+async def prefetch(ports: Ports, jobs: list[Job]) -> None:
+    """Read the profiles of a whole claimed batch in one round trip, for run_daily and
+    after_daily (which drops each one when its nudge is settled)."""
+    if len(_planned) > 100_000:
+        _planned.clear()
+    people = [job.person for job in jobs]
+    for person, profile in zip(people, await ports.people.profiles(people), strict=True):
+        _planned[person] = profile
 
 
 async def after_daily(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> None:

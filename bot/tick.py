@@ -26,6 +26,8 @@ RUNNERS: dict[str, JobRunner] = {
     nudges.AGAIN: nudges.run_again,
     digest.WEEKLY: digest.run,
 }
+Prefetch = Callable[[Ports, list[Job]], Awaitable[None]]
+PREFETCH: dict[str, Prefetch] = {nudges.DAILY: nudges.prefetch}
 AFTER: dict[str, AfterDelivery] = {nudges.DAILY: nudges.after_daily, digest.WEEKLY: digest.after}
 
 LEASE_SECONDS = 300.0
@@ -64,6 +66,10 @@ class Ticker:
             if not jobs:
                 break
             report.claimed += len(jobs)
+            for kind, prefetch in PREFETCH.items():
+                batch = [job for job in jobs if job.kind == kind]
+                if batch:
+                    await prefetch(self.ports, batch)
             report.max_lag_seconds = max(report.max_lag_seconds,
                                          *((now - job.due).total_seconds() for job in jobs))
 
