@@ -138,6 +138,17 @@ async def _find_open(ctx: Context, number: int) -> Commitment | Reply:
     return commitment
 
 
+async def _store(ctx: Context, updated: Commitment, profile: Profile, count_as: str,
+                 practised: Habit | None) -> None:
+    """Save a changed promise, move its follow-ups, and count it in the person's figures."""
+    day = profile.local_date(ctx.now())
+    await ctx.ports.commitments.save(updated)
+    await followup.schedule(ctx.ports, updated, profile)
+    await record.counted(ctx.ports, ctx.person, day, **{count_as: 1})
+    if practised is not None:
+        await record.practised(ctx.ports, ctx.person, practised, day)
+
+
 async def keep(ctx: Context, number: int) -> list[Reply]:
     found = await _find_open(ctx, number)
     if isinstance(found, Reply):
@@ -148,11 +159,9 @@ async def keep(ctx: Context, number: int) -> list[Reply]:
         done = found.keep(now)
     except CommitmentError as error:
         return [say(f"Nothing changed: {error}.", replaces_original=True)]
-    await ctx.ports.commitments.save(done)
-    await followup.schedule(ctx.ports, done, profile)
-    await record.counted(ctx.ports, ctx.person, profile.local_date(now), **{done.status.value: 1})
-    if done.status is CommitmentStatus.KEPT_ON_TIME:
-        await record.practised(ctx.ports, ctx.person, Habit.KEEP, profile.local_date(now))
+    on_time = done.status is CommitmentStatus.KEPT_ON_TIME
+    await _store(ctx, done, profile, done.status.value, Habit.KEEP if on_time else None)
+    if on_time:
         text = f"Kept on time: {promise_line(done, profile.zone, now)}. That is integrity, and people notice."
     else:
         text = (f"Kept: {promise_line(done, profile.zone, now)}. A little late; next time a quick "
@@ -182,11 +191,7 @@ async def more_time(ctx: Context, number: int, new_due_text: str) -> list[Reply]
     except CommitmentError as error:
         return [say(f"Nothing changed: {error}.")]
     in_time = found.renegotiated_in_time(now)
-    await ctx.ports.commitments.save(moved)
-    await followup.schedule(ctx.ports, moved, profile)
-    await record.counted(ctx.ports, ctx.person, profile.local_date(now), renegotiated=1)
-    if in_time:
-        await record.practised(ctx.ports, ctx.person, Habit.FOLLOW_UP, profile.local_date(now))
+    await _store(ctx, moved, profile, "renegotiated", Habit.FOLLOW_UP if in_time else None)
     who = ", ".join(mention(p) for p in found.to) or "the person waiting on it"
     text = f"New date for #{number}: {when(new_due, profile.zone, now)}. "
     text += (f"Tell {who} now, before they have to ask: renegotiating early is keeping faith."
@@ -204,11 +209,8 @@ async def drop(ctx: Context, number: int) -> list[Reply]:
         dropped = found.drop(now)
     except CommitmentError as error:
         return [say(f"Nothing changed: {error}.")]
-    await ctx.ports.commitments.save(dropped)
-    await followup.schedule(ctx.ports, dropped, profile)
-    await record.counted(ctx.ports, ctx.person, profile.local_date(now), dropped=1)
-    if found.renegotiated_in_time(now):
-        await record.practised(ctx.ports, ctx.person, Habit.FOLLOW_UP, profile.local_date(now))
+    in_time = found.renegotiated_in_time(now)
+    await _store(ctx, dropped, profile, "dropped", Habit.FOLLOW_UP if in_time else None)
     who = ", ".join(mention(p) for p in found.to) or "whoever was counting on it"
     return [say(f"Dropped #{number} {user_text(found.what)}. A short, honest note to {who} now "
                 "keeps their trust: say what changed and what they can do instead.",
