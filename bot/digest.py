@@ -53,11 +53,13 @@ async def run(ports: Ports, job: Job, now: datetime) -> list[Reply]:
                   check_first=mark is Mark.TAKEN_OVER)]
 
 
-async def after(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> None:
+async def after(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> Job | None:
     profile = await ports.people.profile(job.person)
     monday = profile.local_date(job.due)
     if delivery.outcome is DeliveryOutcome.RETRY:
         await ports.nudge_marks.release(job.person, monday, PURPOSE)
     else:
         await ports.nudge_marks.sent(job.person, monday, PURPOSE)
-        await schedule(ports, job.person, now)  # only now: see nudges.run_daily
+        # Only now, as this one settles: see nudges.run_daily.
+        return Job(WEEKLY, job.person, SUBJECT, next_monday_morning(profile, now))
+    return None

@@ -86,13 +86,18 @@ def _pick(options: tuple[str, ...], person: PersonRef, day: date) -> str:
     return options[seed % len(options)]
 
 
+def next_job(profile: Profile, now: datetime) -> Job | None:
+    moment = next_nudge_at(profile, now)
+    return Job(DAILY, profile.person, SUBJECT, moment) if moment is not None else None
+
+
 async def schedule(ports: Ports, profile: Profile, now: datetime) -> None:
     """Put the person's next daily nudge in the schedule (or take it out, with nudges off)."""
-    moment = next_nudge_at(profile, now)
-    if moment is None:
+    upcoming = next_job(profile, now)
+    if upcoming is None:
         await ports.due.cancel(DAILY, profile.person, SUBJECT)
     else:
-        await ports.due.schedule(Job(DAILY, profile.person, SUBJECT, moment))
+        await ports.due.schedule(upcoming)
 
 
 async def compose(ports: Ports, profile: Profile, now: datetime) -> Reply | None:
@@ -188,19 +193,20 @@ async def prefetch(ports: Ports, jobs: list[Job]) -> None:
         _planned[person] = profile
 
 
-async def after_daily(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> None:
+async def after_daily(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> Job | None:
+    """Settle today's mark; the next occurrence is scheduled as this one settles."""
     profile = _planned.pop(job.person, None) or await ports.people.profile(job.person)
     today = profile.local_date(now)
     if delivery.outcome is DeliveryOutcome.RETRY:
         await ports.nudge_marks.release(job.person, today)
-        return
+        return None
     await ports.nudge_marks.sent(job.person, today)
     if delivery.outcome is DeliveryOutcome.GONE:
         # The person left or blocked the bot: stop nudging them until they come back.
         await ports.people.save_profile(profile.with_changes(nudges_on=False))
         await ports.due.cancel(DAILY, job.person, SUBJECT)
-    else:
-        await schedule(ports, profile, now)
+        return None
+    return next_job(profile, now)
 
 
 async def run_again(ports: Ports, job: Job, now: datetime) -> list[Reply]:

@@ -304,8 +304,9 @@ class DueWork(Protocol):
         within the lease (a crashed tick loses nothing)."""
         ...
 
-    async def settle(self, job: Job) -> None:
-        """The claimed job is done."""
+    async def settle(self, job: Job, then: Job | None = None) -> None:
+        """The claimed job is done; `then`, if given (the same person's next occurrence), is
+        scheduled in the same round trip."""
         ...
 
     async def retry(self, job: Job, at: datetime) -> None:

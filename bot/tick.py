@@ -19,7 +19,8 @@ from bot.replies import Reply
 log = logging.getLogger("rapport.tick")
 
 JobRunner = Callable[[Ports, Job, datetime], Awaitable[list[Reply]]]
-AfterDelivery = Callable[[Ports, Job, Delivery, datetime], Awaitable[None]]
+# After a delivery: settle what it means (marks, profile), and name the job's next occurrence.
+AfterDelivery = Callable[[Ports, Job, Delivery, datetime], Awaitable[Job | None]]
 RUNNERS: dict[str, JobRunner] = {
     **{kind: followup.run for kind in followup.KINDS},
     nudges.DAILY: nudges.run_daily,
@@ -99,8 +100,7 @@ class Ticker:
             return
         outcome = await self._deliver(replies)
         after = AFTER.get(job.kind)
-        if after is not None:
-            await after(self.ports, job, outcome, now)
+        then = await after(self.ports, job, outcome, now) if after is not None else None
         if outcome.outcome is DeliveryOutcome.RETRY:
             report.retried += 1
             delay = timedelta(seconds=outcome.retry_after or 30)
@@ -113,7 +113,7 @@ class Ticker:
         else:
             report.sent += 1
             report.by_kind[job.kind] = report.by_kind.get(job.kind, 0) + 1
-        await self.ports.due.settle(job)
+        await self.ports.due.settle(job, then)
 
     async def _deliver(self, replies: list[Reply]) -> Delivery:
         last = Delivery(DeliveryOutcome.SENT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,6 +52,7 @@ class TimeOff:
         return self.first <= day <= self.last
 
 
+@lru_cache(maxsize=1024)
 def zone(name: str) -> ZoneInfo:
     """The IANA time zone called `name`; ValueError naming it when there is no such zone.
 

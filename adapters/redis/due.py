@@ -96,12 +96,18 @@ class RedisDueWork:
             jobs += [_job(raw[i], raw[i + 1]) for i in range(0, len(raw), 2)]
         return jobs
 
-    async def settle(self, job: Job) -> None:
+    async def settle(self, job: Job, then: Job | None = None) -> None:
         keys = DueKeys(due_shard(job.person))
         member = _member(job.kind, job.person, job.subject)
+        if then is not None and due_shard(then.person) != keys.shard:
+            await self.schedule(then)
+            then = None
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.zrem(keys.claimed, member)
             pipe.hdel(keys.claimed_due, member)
+            if then is not None:
+                pipe.zadd(keys.jobs, {_member(then.kind, then.person, then.subject):
+                                      then.due.timestamp()})
             await pipe.execute()
 
     async def retry(self, job: Job, at: datetime) -> None:
