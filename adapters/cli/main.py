@@ -74,10 +74,18 @@ async def _serve(settings: Settings) -> None:
 
     runtime = await build(settings)
     try:
-        print(f"Rapport is running on http://localhost:{settings.port} "
-              f"(health: http://localhost:{settings.port}/healthz).", flush=True)
-        print("Try it in another terminal:  .venv/bin/rapport console   "
-              "(then /help, or /promise send the deck to @priya by Friday)", flush=True)
+        base = f"http://localhost:{settings.port}"
+        slack = "on" if settings.slack_bot_token or settings.slack_client_id else \
+            "off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; see README, Install in Slack)"
+        teams = "Bot Framework auth" if settings.microsoft_app_id else "local mode, no auth"
+        print(f"Rapport is running on {base} (health: {base}/healthz, metrics: {base}/metrics)\n"
+              "Try it:\n"
+              "  in a terminal:  .venv/bin/rapport console   (then /help, or type "
+              "\"I'll send the deck to @priya by Friday\")\n"
+              f"  in Teams' Agents Playground ({teams}: {base}/api/messages):\n"
+              "    npm ci --prefix teams/playground && npx --prefix teams/playground "
+              f"agentsplayground -e {base}/api/messages -c msteams\n"
+              f"  in Slack: {slack}", flush=True)
         await serve(runtime)
     finally:
         await runtime.close()
