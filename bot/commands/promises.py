@@ -162,9 +162,9 @@ async def keep(ctx: Context, number: int) -> list[Reply]:
     on_time = done.status is CommitmentStatus.KEPT_ON_TIME
     await _store(ctx, done, profile, done.status.value, Habit.KEEP if on_time else None)
     if on_time:
-        text = f"Kept on time: {promise_line(done, profile.zone, now)}. That is integrity, and people notice."
+        text = f"Kept on time: {promise_line(found, profile.zone)}. That is integrity, and people notice."
     else:
-        text = (f"Kept: {promise_line(done, profile.zone, now)}. A little late; next time a quick "
+        text = (f"Kept: {promise_line(found, profile.zone)}. A little late; next time a quick "
                 "word before the due date keeps the trust intact.")
     if done.to:
         text += " Worth letting " + ", ".join(mention(p) for p in done.to) + " know it's done."
