@@ -41,7 +41,7 @@ COMMANDS: dict[str, CommandHandler] = {
 
 
 def _number(action: Action) -> int | None:
-    return int(action.value) if action.value.isdigit() else None
+    return int(action.value) if action.value.isascii() and action.value.isdigit() else None
 
 
 async def _on_kept(ctx: Context, action: Action) -> list[Reply]:

@@ -57,7 +57,8 @@ async def after(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> Jo
     profile = await ports.people.profile(job.person)
     monday = profile.local_date(job.due)
     if delivery.outcome is DeliveryOutcome.RETRY:
-        await ports.nudge_marks.release(job.person, monday, PURPOSE)
+        await ports.nudge_marks.release(job.person, monday, PURPOSE,
+                                        uncertain=not delivery.refused)
     else:
         await ports.nudge_marks.sent(job.person, monday, PURPOSE)
         # Only now, as this one settles: see nudges.run_daily.

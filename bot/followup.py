@@ -66,7 +66,7 @@ def _variant(options: tuple[str, ...], commitment: Commitment, salt: int) -> str
 
 async def run(ports: Ports, job: Job, now: datetime) -> list[Reply]:
     """Carry out one follow-up job. Stale work (its moment long gone) is skipped, not sent late."""
-    number = int(job.subject) if job.subject.isdigit() else -1
+    number = int(job.subject) if job.subject.isascii() and job.subject.isdigit() else -1
     commitment = await ports.commitments.get(job.person, number)
     if commitment is None or not commitment.is_open:
         return []

@@ -198,7 +198,7 @@ async def after_daily(ports: Ports, job: Job, delivery: Delivery, now: datetime)
     profile = _planned.pop(job.person, None) or await ports.people.profile(job.person)
     today = profile.local_date(now)
     if delivery.outcome is DeliveryOutcome.RETRY:
-        await ports.nudge_marks.release(job.person, today)
+        await ports.nudge_marks.release(job.person, today, uncertain=not delivery.refused)
         return None
     await ports.nudge_marks.sent(job.person, today)
     if delivery.outcome is DeliveryOutcome.GONE:

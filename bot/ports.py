@@ -51,6 +51,11 @@ class Commitments(Protocol):
 
     async def save(self, commitment: Commitment) -> None: ...
 
+    async def replace(self, before: Commitment, after: Commitment) -> bool:
+        """Store `after` only if the stored promise is still exactly `before` (two clicks on
+        Kept at once: one wins, the other changes nothing). True when stored."""
+        ...
+
     async def open_for(self, owner: PersonRef) -> list[Commitment]:
         """Open promises, soonest due first, undated ones last."""
         ...
@@ -188,8 +193,11 @@ class NudgeMarks(Protocol):
 
     async def sent(self, person: PersonRef, day: date, purpose: str = "nudge") -> None: ...
 
-    async def release(self, person: PersonRef, day: date, purpose: str = "nudge") -> None:
-        """The send did not happen (it will be retried): free the mark."""
+    async def release(self, person: PersonRef, day: date, purpose: str = "nudge",
+                      uncertain: bool = True) -> None:
+        """The send failed and will be retried: free the mark. When the failure leaves it
+        `uncertain` whether the platform got the message (a 5xx, a timeout), the retry takes
+        the mark over and asks the platform first."""
         ...
 
 
@@ -261,6 +269,9 @@ class Delivery:
     outcome: DeliveryOutcome
     retry_after: float | None = None
     detail: str = ""
+    # For RETRY: True when the platform surely did not take the message (a 429), False when
+    # it may have (a 5xx or a timeout after the request went out).
+    refused: bool = False
 
 
 class Messenger(Protocol):

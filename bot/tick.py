@@ -32,6 +32,7 @@ PREFETCH: dict[str, Prefetch] = {nudges.DAILY: nudges.prefetch}
 AFTER: dict[str, AfterDelivery] = {nudges.DAILY: nudges.after_daily, digest.WEEKLY: digest.after}
 
 LEASE_SECONDS = 300.0
+ALREADY = "already delivered"
 BATCH = 500
 MAX_ATTEMPT_DELAY = timedelta(hours=1)
 
@@ -45,6 +46,7 @@ class TickReport:
     skipped: int = 0
     recovered: int = 0
     failed: int = 0
+    confirmed: int = 0  # found already delivered by an earlier attempt: settled, not resent
     max_lag_seconds: float = 0.0
     by_kind: dict[str, int] = field(default_factory=dict)
 
@@ -106,7 +108,9 @@ class Ticker:
             delay = timedelta(seconds=outcome.retry_after or 30)
             await self.ports.due.retry(job, now + min(delay, MAX_ATTEMPT_DELAY))
             return
-        if outcome.outcome is DeliveryOutcome.GONE:
+        if outcome.outcome is DeliveryOutcome.SENT and outcome.detail == ALREADY:
+            report.confirmed += 1
+        elif outcome.outcome is DeliveryOutcome.GONE:
             log.info("a %s for a person who is gone (%s); not sending again", job.kind,
                      outcome.detail)
             report.gone += 1
@@ -116,7 +120,7 @@ class Ticker:
         await self.ports.due.settle(job, then)
 
     async def _deliver(self, replies: list[Reply]) -> Delivery:
-        last = Delivery(DeliveryOutcome.SENT)
+        last = Delivery(DeliveryOutcome.SENT, detail=ALREADY)
         for reply in replies:
             platform = reply.to.platform if reply.to else None
             messenger = self.messengers.get(platform or "")
@@ -124,7 +128,7 @@ class Ticker:
                 log.warning("no messenger for platform %s", platform)
                 return Delivery(DeliveryOutcome.GONE, detail=f"no messenger for {platform}")
             if reply.check_first and reply.key and await messenger.delivered(reply):
-                log.info("a %s was already delivered before a tick died; not sending again",
+                log.info("a %s was already delivered by an earlier attempt; not sending again",
                          reply.key.split(":")[0])
                 continue
             last = await messenger.deliver(reply)

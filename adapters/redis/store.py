@@ -76,9 +76,19 @@ class RedisPeople:
             await self.redis.srem(key, person.user)
 
 
+_REPLACE_PROMISE = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+if ARGV[4] == '1' then redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+else redis.call('ZREM', KEYS[2], ARGV[1]) end
+return 1
+"""
+
+
 class RedisCommitments:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+        self._replace = redis.register_script(_REPLACE_PROMISE)
 
     async def add(self, owner: PersonRef, make: Callable[[int], Commitment]) -> Commitment:
         keys = PersonKeys(owner)
@@ -89,6 +99,14 @@ class RedisCommitments:
 
     async def save(self, commitment: Commitment) -> None:
         await self._write(PersonKeys(commitment.owner), commitment)
+
+    async def replace(self, before: Commitment, after: Commitment) -> bool:
+        keys = PersonKeys(after.owner)
+        score = after.due.timestamp() if after.due else NO_DUE_SCORE
+        return bool(await self._replace(
+            keys=[keys.promises, keys.open_promises],
+            args=[str(after.number), codec.commitment_to_json(before),
+                  codec.commitment_to_json(after), "1" if after.is_open else "0", score]))
 
     async def _write(self, keys: PersonKeys, commitment: Commitment) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -395,7 +413,7 @@ class RedisPersonalData:
             data = json.loads(value)
             if data["what"] and data["closed"] and datetime.fromisoformat(data["closed"]) < before:
                 data["what"] = ""
-                await self.redis.hset(keys.promises, field, json.dumps(data))
+                await self.redis.hset(keys.promises, field, json.dumps(data, separators=(",", ":")))
                 expired += 1
         return expired
 
@@ -413,7 +431,7 @@ class RedisPersonalData:
                 data = json.loads(entry)
                 if data["reason"] and concerned(data) and datetime.fromisoformat(data["at"]) < before:
                     data["reason"] = ""
-                    await self.redis.lset(key, index, json.dumps(data))
+                    await self.redis.lset(key, index, json.dumps(data, separators=(",", ":")))
                     expired += 1
         for key in (keys.handovers, keys.handovers_received):
             for field, value in (await self.redis.hgetall(key)).items():
@@ -421,7 +439,7 @@ class RedisPersonalData:
                 answered = data["answered"] and datetime.fromisoformat(data["answered"]) < before
                 if data["decision"] and concerned(data) and answered:
                     data["decision"] = ""
-                    await self.redis.hset(key, field, json.dumps(data))
+                    await self.redis.hset(key, field, json.dumps(data, separators=(",", ":")))
                     expired += 1
         return expired
 
@@ -451,7 +469,7 @@ class RedisPersonalData:
             data = json.loads(value)
             if person[2] in data["to"] and other.person.workspace == person[1]:
                 data["to"] = [p for p in data["to"] if p != person[2]]
-                await self.redis.hset(other.promises, field, json.dumps(data))
+                await self.redis.hset(other.promises, field, json.dumps(data, separators=(",", ":")))
 
 
 class RedisDedupe:
@@ -583,8 +601,13 @@ class RedisNudgeMarks:
         await self.redis.set(PersonKeys(person).sent_mark(purpose, day.isoformat()), b"sent",
                              ex=self.SENT_TTL)
 
-    async def release(self, person: PersonRef, day: date, purpose: str = "nudge") -> None:
-        await self.redis.delete(PersonKeys(person).sent_mark(purpose, day.isoformat()))
+    async def release(self, person: PersonRef, day: date, purpose: str = "nudge",
+                      uncertain: bool = True) -> None:
+        key = PersonKeys(person).sent_mark(purpose, day.isoformat())
+        if uncertain:  # an expired lease: the next attempt takes it over, asking first
+            await self.redis.set(key, b"0", ex=self.SENT_TTL)
+        else:
+            await self.redis.delete(key)
 
 
 class RedisTeamFigures:

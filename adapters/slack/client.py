@@ -63,6 +63,12 @@ class PacedWebClient(AsyncWebClient):
         super().__init__(**kwargs)
         self.pacer = pacer
         self.workspace = workspace
+        # A post that failed with a 5xx or a dropped connection may have reached Slack all
+        # the same: retrying it here could post twice. Posts retry only 429s in process; the
+        # scheduler retries the rest after asking Slack what it already has.
+        posting = {**kwargs, "retry_handlers": [h for h in kwargs.get("retry_handlers") or []
+                                                if isinstance(h, AsyncRateLimitErrorRetryHandler)]}
+        self._poster = AsyncWebClient(**posting)
 
     async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
         if api_method == "chat.postMessage":
@@ -70,6 +76,7 @@ class PacedWebClient(AsyncWebClient):
             channel = str(body.get("channel", "")) if isinstance(body, dict) else ""
             rate = 20 * _DEFAULT_RATE if channel.startswith("D") else _DEFAULT_RATE
             await self.pacer.wait((self.workspace, api_method, channel), rate)
+            return await self._poster.api_call(api_method, **kwargs)
         else:
             await self.pacer.wait((self.workspace, api_method),
                                   _METHOD_RATE.get(api_method, 20 * _DEFAULT_RATE))

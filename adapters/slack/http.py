@@ -172,7 +172,7 @@ def valid_signature(secret: bytes, body: bytes, timestamp: str | None, signature
 
     Checked over the raw bytes, so a body that is not even UTF-8 is still judged correctly.
     """
-    if not timestamp or not signature or not timestamp.isdigit():
+    if not timestamp or not signature or not (timestamp.isascii() and timestamp.isdigit()):
         return False
     if abs((time.time() if now is None else now) - int(timestamp)) > MAX_AGE:
         return False

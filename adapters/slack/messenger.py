@@ -75,7 +75,7 @@ def outcome_of(error: SlackApiError) -> Delivery:
             wait = float(header[0] if isinstance(header, list) else header)
         except (TypeError, ValueError):
             wait = DEFAULT_RETRY_AFTER
-        return Delivery(DeliveryOutcome.RETRY, retry_after=wait, detail="ratelimited")
+        return Delivery(DeliveryOutcome.RETRY, retry_after=wait, detail="ratelimited", refused=True)
     if code in GONE_ERRORS:
         return Delivery(DeliveryOutcome.GONE, detail=code)
     return Delivery(DeliveryOutcome.RETRY, retry_after=DEFAULT_RETRY_AFTER, detail=code or str(status))

@@ -157,8 +157,9 @@ class TeamsMessenger:
         if failure.retryable:
             return Delivery(DeliveryOutcome.RETRY,
                             retry_after=failure.retry_after or DEFAULT_RETRY_AFTER,
-                            detail=failure.detail)
+                            detail=failure.detail, refused=failure.status in (412, 429))
         if failure.status == NOT_FOUND:
             return Delivery(DeliveryOutcome.RETRY, retry_after=DEFAULT_RETRY_AFTER,
-                            detail="conversation gone; a new one is opened next time")
+                            detail="conversation gone; a new one is opened next time",
+                            refused=True)
         return Delivery(DeliveryOutcome.GONE, detail=failure.detail)

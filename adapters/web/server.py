@@ -8,6 +8,7 @@ import logging
 import signal
 
 from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
 from redis.exceptions import RedisError
 
 from adapters.bootstrap import Runtime
@@ -46,9 +47,24 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready"})
 
 
+def refuse_while_stopping(runtime: Runtime) -> Middleware:
+    """Once shutdown has begun, new platform deliveries get 503 (Slack and the Bot Framework
+    retry them, reaching a live replica) while the work already accepted here finishes."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if runtime.stopping.is_set() and request.method == "POST":
+            return web.json_response({"error": "shutting down"}, status=503,
+                                     headers={"Retry-After": "1"})
+        return await handler(request)
+
+    return middleware
+
+
 def make_app(runtime: Runtime) -> web.Application:
     """The aiohttp application with every route Rapport serves."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[request_ids])
+    app = web.Application(client_max_size=MAX_BODY,
+                          middlewares=[request_ids, refuse_while_stopping(runtime)])
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

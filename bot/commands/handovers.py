@@ -78,7 +78,7 @@ async def list_handovers(ctx: Context) -> list[Reply]:
 async def answer(ctx: Context, value: str, accept: bool) -> list[Reply]:
     """The receiver's Accept or Discuss on a handover offer."""
     giver_user, _, number_text = value.rpartition("#")
-    if not giver_user or not number_text.isdigit():
+    if not giver_user or not (number_text.isascii() and number_text.isdigit()):
         return [say("That button is no longer valid.")]
     giver = ctx.person.colleague(giver_user)
     found = await ctx.ports.handovers.get(giver, int(number_text))

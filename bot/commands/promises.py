@@ -18,7 +18,7 @@ from habits.followup import reminder_at
 from habits.people import Profile
 from habits.streaks import Habit
 
-_NUMBER = re.compile(r"^#?(\d{1,9})$")
+_NUMBER = re.compile(r"^#?(\d{1,9})$", re.ASCII)
 _TO_TAIL = re.compile(r"\s+to\s+((?:<@[^>]+>[\s,]*(?:and\s+)?)+)$", re.IGNORECASE)
 MAX_WHAT = 300
 
@@ -138,15 +138,23 @@ async def _find_open(ctx: Context, number: int) -> Commitment | Reply:
     return commitment
 
 
-async def _store(ctx: Context, updated: Commitment, profile: Profile, count_as: str,
-                 practised: Habit | None) -> None:
-    """Save a changed promise, move its follow-ups, and count it in the person's figures."""
+async def _store(ctx: Context, before: Commitment, updated: Commitment, profile: Profile,
+                 count_as: str, practised: Habit | None) -> bool:
+    """Save a changed promise (unless someone changed it first), move its follow-ups, and
+    count it in the person's figures. False when it had changed meanwhile."""
     day = profile.local_date(ctx.now())
-    await ctx.ports.commitments.save(updated)
+    if not await ctx.ports.commitments.replace(before, updated):
+        return False
     await followup.schedule(ctx.ports, updated, profile)
     await record.counted(ctx.ports, ctx.person, day, **{count_as: 1})
     if practised is not None:
         await record.practised(ctx.ports, ctx.person, practised, day)
+    return True
+
+
+def _changed_meanwhile(number: int) -> list[Reply]:
+    return [say(f"Nothing changed: promise #{number} was just updated elsewhere. `/kept` shows "
+                "where it stands.", replaces_original=True)]
 
 
 async def keep(ctx: Context, number: int) -> list[Reply]:
@@ -160,7 +168,9 @@ async def keep(ctx: Context, number: int) -> list[Reply]:
     except CommitmentError as error:
         return [say(f"Nothing changed: {error}.", replaces_original=True)]
     on_time = done.status is CommitmentStatus.KEPT_ON_TIME
-    await _store(ctx, done, profile, done.status.value, Habit.KEEP if on_time else None)
+    if not await _store(ctx, found, done, profile, done.status.value,
+                        Habit.KEEP if on_time else None):
+        return _changed_meanwhile(number)
     if on_time:
         text = f"Kept on time: {promise_line(found, profile.zone)}. That is integrity, and people notice."
     else:
@@ -191,7 +201,9 @@ async def more_time(ctx: Context, number: int, new_due_text: str) -> list[Reply]
     except CommitmentError as error:
         return [say(f"Nothing changed: {error}.")]
     in_time = found.renegotiated_in_time(now)
-    await _store(ctx, moved, profile, "renegotiated", Habit.FOLLOW_UP if in_time else None)
+    if not await _store(ctx, found, moved, profile, "renegotiated",
+                        Habit.FOLLOW_UP if in_time else None):
+        return _changed_meanwhile(number)
     who = ", ".join(mention(p) for p in found.to) or "the person waiting on it"
     text = f"New date for #{number}: {when(new_due, profile.zone, now)}. "
     text += (f"Tell {who} now, before they have to ask: renegotiating early is keeping faith."
@@ -210,7 +222,9 @@ async def drop(ctx: Context, number: int) -> list[Reply]:
     except CommitmentError as error:
         return [say(f"Nothing changed: {error}.")]
     in_time = found.renegotiated_in_time(now)
-    await _store(ctx, dropped, profile, "dropped", Habit.FOLLOW_UP if in_time else None)
+    if not await _store(ctx, found, dropped, profile, "dropped",
+                        Habit.FOLLOW_UP if in_time else None):
+        return _changed_meanwhile(number)
     who = ", ".join(mention(p) for p in found.to) or "whoever was counting on it"
     return [say(f"Dropped #{number} {user_text(found.what)}. A short, honest note to {who} now "
                 "keeps their trust: say what changed and what they can do instead.",

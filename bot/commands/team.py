@@ -161,7 +161,7 @@ async def privacy(ctx: Context, text: str) -> list[Reply]:
     if problem is not None:
         return [problem]
     assert chosen is not None
-    if not rest.isdigit() or int(rest) < FLOOR_GROUP_SIZE:
+    if not (rest.isascii() and rest.isdigit()) or int(rest) < FLOOR_GROUP_SIZE:
         return [say(usage("team", f"Give a minimum group size of {FLOOR_GROUP_SIZE} or more."))]
     await ctx.ports.teams.save(replace(chosen, min_group_size=int(rest)))
     return [say(f"*{user_text(chosen.name)}* shows figures from {int(rest)} members.")]

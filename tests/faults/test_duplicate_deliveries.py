@@ -234,11 +234,6 @@ async def test_a_double_clicked_teams_card_takes_effect_once(teams: TeamsDriver,
     assert counts.get("tracked") == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot/commands/promises.py keep() reads the promise, checks it is open and saves it with no "
-    "atomic check-and-set, so concurrent Kept presses (a double click in Teams, whose activities "
-    "are handled in parallel) all succeed: each answers 'Kept on time' and each adds "
-    "kept_on_time=1 to the team's weekly figures (bot/record.py counted)"))
 async def test_a_double_clicked_kept_counts_once_in_the_team_figures(
         teams: TeamsDriver, ports: Ports, clock: FixedClock) -> None:
     workspace = WorkspaceRef("teams", TENANT)

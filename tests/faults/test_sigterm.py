@@ -257,12 +257,6 @@ async def next_replica_settles(api: FakeSlack, redis: Redis, ports: Ports) -> No
         await runner.cleanup()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "adapters/web/server.py serve(): after SIGTERM only /readyz changes; /slack/events keeps "
-    "acknowledging new deliveries for the whole drain, and Runtime.drain ends at the first idle "
-    "moment of the inbox (or after SlackAdapter.settled's default 10 s), so under sustained load "
-    "the process exits with acknowledged deliveries it never processed: they wait in the stream "
-    "for another replica's sweep (15 s, or 2 min for entries it had claimed)"))
 async def test_a_delivery_arriving_while_draining_is_refused_for_a_live_replica(
         redis: Redis, redis_url: str, tmp_path: Path) -> None:
     api = SlowSlack()
