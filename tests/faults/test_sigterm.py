@@ -20,7 +20,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
-import pytest
 from aiohttp import web
 from redis.asyncio import Redis
 
