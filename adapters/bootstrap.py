@@ -11,6 +11,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from adapters.console.messenger import ConsoleMessenger
+from adapters.observability import MeasuredRapport
 from adapters.redis.connection import client_for
 from adapters.redis.embedded import EmbeddedRedis
 from adapters.redis.store import redis_ports
@@ -76,7 +77,7 @@ async def build(settings: Settings, clock: Clock | None = None) -> Runtime:
     ports = redis_ports(redis)
     clock = clock or SystemClock()
     messengers: dict[str, Messenger] = {"console": ConsoleMessenger(redis)}
-    runtime = Runtime(settings=settings, redis=redis, ports=ports, core=Rapport(ports, clock),
+    runtime = Runtime(settings=settings, redis=redis, ports=ports, core=MeasuredRapport(ports, clock),
                       clock=clock, messengers=messengers, embedded=embedded)
     # Imported here, not at the top: the platform SDKs load only when Rapport really runs.
     from adapters.slack import mount as mount_slack

@@ -17,6 +17,10 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 
+from bot.core import Rapport
+from bot.events import Event
+from bot.replies import Reply
+
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 EVENTS_RECEIVED = Counter("rapport_events_received_total", "Platform deliveries received",
@@ -36,6 +40,41 @@ REDIS_ERRORS = Counter("rapport_redis_errors_total", "Operations that failed bec
 TICK_LAG = Gauge("rapport_tick_lag_seconds", "How late the most overdue job of the last tick ran")
 TICK_SECONDS = Histogram("rapport_tick_seconds", "Duration of one scheduler tick",
                          buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120))
+
+
+_PLATFORM_ROUTES = {"/slack/events": "slack", "/api/messages": "teams"}
+
+
+@web.middleware
+async def delivery_counts(request: web.Request,
+                          handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+                          ) -> web.StreamResponse:
+    """Platform deliveries received, and those answered with an error (by status)."""
+    platform = _PLATFORM_ROUTES.get(request.path)
+    if platform is None or request.method != "POST":
+        return await handler(request)
+    EVENTS_RECEIVED.labels(platform=platform, kind="delivery").inc()
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        EVENTS_FAILED.labels(platform=platform, reason=str(error.status)).inc()
+        raise
+    if response.status >= 400:
+        EVENTS_FAILED.labels(platform=platform, reason=str(response.status)).inc()
+    return response
+
+
+class MeasuredRapport(Rapport):
+    """The core, timed per event for `rapport_handle_seconds`."""
+
+    async def handle(self, event: Event) -> list[Reply]:
+        started = time.perf_counter()
+        try:
+            return await super().handle(event)
+        finally:
+            HANDLE_SECONDS.labels(platform=event.actor.person.platform,
+                                  kind=type(event).__name__.lower()).observe(
+                time.perf_counter() - started)
 
 
 async def metrics(request: web.Request) -> web.Response:

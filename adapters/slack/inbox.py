@@ -25,6 +25,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
+from adapters.observability import EVENTS_DEDUPLICATED
 from adapters.redis.keys import WorkspaceKeys
 from adapters.slack import ids
 
@@ -159,6 +160,7 @@ class Inbox:
             [ids.seen_key(workspace, dedupe), ids.inbox_key(workspace)],
             [SEEN_TTL, kind, json.dumps(body, separators=(",", ":")), user]))
         if entry is None:
+            EVENTS_DEDUPLICATED.labels(platform="slack").inc()
             return False
         self._wake.add(workspace)
         self._woken.set()

@@ -17,6 +17,7 @@ from adapters.observability import (
     REDIS_ERRORS,
     TICK_LAG,
     TICK_SECONDS,
+    delivery_counts,
     metrics,
     request_ids,
 )
@@ -64,7 +65,8 @@ def refuse_while_stopping(runtime: Runtime) -> Middleware:
 def make_app(runtime: Runtime) -> web.Application:
     """The aiohttp application with every route Rapport serves."""
     app = web.Application(client_max_size=MAX_BODY,
-                          middlewares=[request_ids, refuse_while_stopping(runtime)])
+                          middlewares=[request_ids, delivery_counts,
+                                       refuse_while_stopping(runtime)])
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)

@@ -61,3 +61,13 @@ async def test_metrics_expose_counters_and_tick_figures(
 async def test_unknown_routes_and_methods_are_4xx(client: TestClient[object, object]) -> None:
     assert (await client.get("/nope")).status == 404
     assert (await client.post("/healthz")).status == 405
+
+
+async def test_the_core_is_timed_per_event(runtime: Runtime,
+                                           client: TestClient[object, object]) -> None:
+    from bot.events import Actor, Command
+    from habits.people import PersonRef
+
+    await runtime.core.handle(Command(Actor(PersonRef("console", "local", "sam")), "habits", ""))
+    body = await (await client.get("/metrics")).text()
+    assert 'rapport_handle_seconds_count{kind="command",platform="console"}' in body
