@@ -7,13 +7,28 @@ import re
 _MENTION = re.compile(r"<@([^>|\s]+)(?:\|[^>]*)?>")
 
 
+_BARE_AMP = re.compile(r"&(?!(?:lt|gt|amp);)")
+
+
 def escape(user_text: str) -> str:
     """Make user text inert: no mentions, links or broadcasts can come out of it.
 
-    >>> escape("<!channel> & <@U1>")
-    '&lt;!channel&gt; &amp; &lt;@U1&gt;'
+    Text that is already escaped (Slack sends what people type as `&lt;` `&gt;` `&amp;`)
+    stays as it is, so it is shown as typed rather than escaped twice.
+
+    >>> escape("<!channel> & <@U1> &lt;b&gt;")
+    '&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;b&gt;'
     """
-    return user_text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BARE_AMP.sub("&amp;", user_text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def defuse(text: str) -> str:
+    """Plain text whose mention syntax is spelled out, never live: "<@U1|sam>" -> "@sam".
+
+    For text whose mentions the platform did not vouch for (what detection read out of a
+    message, where a typed `&lt;@U9&gt;` has turned back into `<@U9>`).
+    """
+    return _MENTION.sub(lambda m: "@" + (m.group(0)[2:-1].partition("|")[2] or m.group(1)), text)
 
 
 def user_text(text: str) -> str:

@@ -55,11 +55,16 @@ INTRO = (
 )
 
 
+def _markup(text: str) -> str:
+    # Placeholders such as <what> are text, not markup: Slack would read "<what>" as a link.
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
 def usage(command: str, problem: str | None = None) -> str:
     """The usage text of `command`, after a short line saying what was wrong, if anything."""
-    text = USAGE[command]
+    text = _markup(USAGE[command])
     return f"{problem}\n{text}" if problem else text
 
 
 def full_help() -> str:
-    return INTRO + "\n\n" + "\n\n".join(USAGE[name] for name in USAGE)
+    return INTRO + "\n\n" + "\n\n".join(_markup(USAGE[name]) for name in USAGE)

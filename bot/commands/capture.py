@@ -10,7 +10,7 @@ from bot.commands.promises import tracked_reply
 from bot.context import Context
 from bot.events import Message, MessageDeleted
 from bot.formatting import when
-from bot.markup import mention, user_text
+from bot.markup import defuse, mention, mentioned, user_text
 from bot.ports import Offer
 from bot.replies import Button, ButtonStyle, Reply, Section, say
 from habits.commitments import Commitment, Source
@@ -38,9 +38,12 @@ def _offer_reply(offer: Offer, profile: Profile, now: datetime) -> Reply:
     )))
 
 
-def _offer_from(found: DetectedPromise, origin: str, channel: str) -> Offer:
-    return Offer(origin=origin, what=found.what[:MAX_WHAT], due=found.due, to=found.to,
-                 channel=channel)
+def _offer_from(found: DetectedPromise, origin: str, message: Message) -> Offer:
+    """The offer for a detected promise. Recipients are only people the platform itself
+    marked as mentioned: a typed "@U999" or a user group is not a person to follow up with."""
+    real = set(message.mentions) | set(mentioned(message.text))
+    return Offer(origin=origin, what=defuse(found.what)[:MAX_WHAT], due=found.due,
+                 to=tuple(p for p in found.to if p in real), channel=message.channel)
 
 
 async def on_message(ctx: Context, message: Message) -> list[Reply]:
@@ -57,7 +60,7 @@ async def on_message(ctx: Context, message: Message) -> list[Reply]:
         return []
     if found.due is not None and found.due <= now:
         return []  # a promise whose moment already passed, e.g. a late-delivered old message
-    offer = _offer_from(found, origin, message.channel)
+    offer = _offer_from(found, origin, message)
     await ctx.ports.stats.count(ctx.person.workspace_ref, "offered")
     if profile.auto_track:
         return await _track(ctx, profile, offer, auto=True)
@@ -72,7 +75,8 @@ async def _on_edit(ctx: Context, profile: Profile, origin: str, message: Message
     if tracked is not None:
         if not tracked.is_open or found is None:
             return []  # closed, or edited into chatter: the person already decided to track it
-        updated = replace(tracked, what=found.what[:MAX_WHAT], to=found.to or tracked.to,
+        updated = replace(tracked, what=defuse(found.what)[:MAX_WHAT],
+                          to=_offer_from(found, origin, message).to or tracked.to,
                           due=found.due if found.due and found.due > now else tracked.due)
         if updated == tracked:
             return []
@@ -86,7 +90,7 @@ async def _on_edit(ctx: Context, profile: Profile, origin: str, message: Message
         if pending is not None:
             await ctx.ports.offers.take(ctx.person, origin)
         return []
-    offer = _offer_from(found, origin, message.channel)
+    offer = _offer_from(found, origin, message)
     if pending is not None and pending == offer:
         return []
     if pending is None:
@@ -115,7 +119,7 @@ async def track(ctx: Context, origin: str) -> list[Reply]:
         if existing is not None:
             return [say(f"Already tracking it as promise #{existing.number}.",
                         replaces_original=True)]
-        return [say("That offer has expired. `/promise <what> by <when>` tracks it by hand.",
+        return [say("That offer has expired. `/promise &lt;what&gt; by &lt;when&gt;` tracks it by hand.",
                     replaces_original=True)]
     return await _track(ctx, await ctx.profile(), offer, auto=False)
 

@@ -67,7 +67,7 @@ async def list_handovers(ctx: Context) -> list[Reply]:
     given = await ctx.ports.handovers.given_by(ctx.person)
     received = await ctx.ports.handovers.received_by(ctx.person)
     if not given and not received:
-        return [say("No handovers yet. `/handover @someone <decision>` gives someone a decision.")]
+        return [say("No handovers yet. `/handover @someone &lt;decision&gt;` gives someone a decision.")]
     lines = [f"#{h.number} to {mention(h.receiver.user)}: {user_text(h.decision)} — {h.status.value}"
              for h in given[-20:]]
     lines += [f"from {mention(h.giver.user)}: {user_text(h.decision)} — {h.status.value}"

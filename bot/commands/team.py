@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot import digest
 from bot.context import Context
-from bot.markup import escape, mention, mentioned, strip_mentions, user_text
+from bot.markup import escape, mention, mentioned, strip_mentions, unescape, user_text
 from bot.replies import Audience, Reply, Section, say
 from bot.team_summary import csv_export, summary_sections, what_managers_see
 from bot.usage import usage
@@ -64,12 +64,13 @@ async def _pick(ctx: Context, text: str) -> tuple[Team | None, str, Reply | None
     if len(managed) == 1:
         return managed[0], text, None
     if not managed:
-        return None, text, say("You don't manage a team yet. `/team create <name>` starts one.")
+        return None, text, say("You don't manage a team yet. `/team create &lt;name&gt;` starts one.")
     names = ", ".join(t.team_id for t in managed)
     return None, text, say(f"Which team? You manage {names}: e.g. `/team add {managed[0].team_id} @someone`.")
 
 
 async def create(ctx: Context, name: str) -> list[Reply]:
+    name = unescape(name)  # Slack sends "R&D" as "R&amp;D"
     if not _NAME.match(name):
         return [say(usage("team", "Give the team a name, e.g. `/team create Platform`."))]
     team_id = team_id_for(name)

@@ -145,11 +145,6 @@ async def test_slack_user_text_is_echoed_inert_in_every_flow(slack: SlackDriver)
     assert "Platform's Crew" in answers["teams"].all_text()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "adapters/slack/translate.py hands Slack's escaped text (`&lt;` `&gt;` `&amp;` for what the "
-    "user typed) to the core unchanged, and the core escapes it again: a user who types "
-    "`fix the <div> & styles` sees `fix the &lt;div&gt; &amp; styles` in every echo (safe, but "
-    "wrong); Slack text should be unescaped outside `<…>` sequences before the core sees it"))
 async def test_slack_shows_what_the_user_typed(slack: SlackDriver) -> None:
     # Typed in Slack: /promise fix the <div> & styles by Friday
     await ok(await slack.command("promise", "fix the &lt;div&gt; &amp; styles by Friday",
@@ -159,10 +154,6 @@ async def test_slack_shows_what_the_user_typed(slack: SlackDriver) -> None:
     assert "fix the &lt;div&gt; &amp; styles" in shown  # mrkdwn for: fix the <div> & styles
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot/usage.py (and a few answers in bot/commands) write placeholders as raw `<what>`, "
-    "`<when>`, `<name>` in Rapport markup, whose contract (docs/architecture.md) is `&lt;` "
-    "escapes; Slack reads `<what>` as a control sequence (a link), Teams may take it for a tag"))
 async def test_usage_placeholders_are_escaped_markup(slack: SlackDriver) -> None:
     await ok(await slack.command("promise", "help", response="help"))
     await slack.settled()
@@ -171,13 +162,6 @@ async def test_usage_placeholders_are_escaped_markup(slack: SlackDriver) -> None
     assert not re.search(r"<(?![@#!])", shown), shown
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot/commands/capture.py builds the offer from habits.detection's result: `found.to` holds "
-    "every `@word` of the text (typed `@U999`, a user group's `@devs`), and `found.what` is "
-    "unescaped plain text in which a typed `<@U999>` (Slack sends `&lt;@U999&gt;`) is markup "
-    "again, which `user_text()` keeps as a mention; so typed text becomes `<@U999>` in the offer "
-    "and in the tracked promise's `to`. Only `message.mentions` (the platform's real mentions) "
-    "should become recipients, and `what` should be `escape()`d"))
 async def test_a_promise_noticed_in_chat_names_only_real_mentions(slack: SlackDriver) -> None:
     for text in ("I'll send the deck to @U999 by Friday",
                  "I'll send the deck to &lt;@U999&gt; by Friday",
@@ -305,10 +289,6 @@ async def test_a_display_name_cannot_smuggle_markup_into_a_mention(teams: TeamsD
             assert AT_TAG.sub("", text).count("<") == text.count("<" + WORD_JOINER), text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bot/commands/capture.py trusts habits.detection's `to`, read from the text: a typed "
-    "`<at>Boss</at>` or `@29:evil` in a Teams message becomes a mention entity with the id "
-    "`Boss` / `29` in the offer card (see the Slack case above)"))
 async def test_a_promise_noticed_in_a_teams_chat_names_only_real_mentions(
         teams: TeamsDriver) -> None:
     for text in ("I'll send the deck to &lt;at&gt;Boss&lt;/at&gt; by Friday",
