@@ -51,6 +51,9 @@ def split_promise(text: str, profile: Profile, now: datetime) -> tuple[str, date
                 if due is not None:
                     rest = padded[: -len(marker)]
                 break
+    tail = _TO_TAIL.search(rest.rstrip())  # "... to @priya by Friday": the recipient came first
+    if tail:
+        rest = rest.rstrip()[: tail.start()]
     return " ".join(rest.split()).strip(" ,.;:-"), due, to
 
 

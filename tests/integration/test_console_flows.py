@@ -43,8 +43,7 @@ async def test_promise_list_keep_and_see_the_streak(
 ) -> None:
     console = Console(core, messenger, me="sam")
     out = joined(await console.handle_line("/promise send the launch deck to @priya by Friday"))
-    assert "#1 send the launch deck" in out
-    assert "to @priya" in out
+    assert "#1 send the launch deck — to @priya — due" in out
     assert "due Fri 27 Nov, 17:00" in out
 
     out = joined(await console.handle_line("/kept"))
