@@ -38,14 +38,14 @@ class Runtime:
     # Platform adapters add their routes (`mount(app, runtime)`) and their work to finish at
     # shutdown (`drainers`); the web server calls them.
     mounts: list[Callable[[Any, Runtime], None]] = field(default_factory=list)
-    drainers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    drainers: list[Callable[[float], Awaitable[None]]] = field(default_factory=list)
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def drain(self, grace: float) -> None:
         """Let each adapter finish its in-flight background work, within `grace` seconds."""
         for drainer in self.drainers:
             try:
-                await asyncio.wait_for(drainer(), grace)
+                await asyncio.wait_for(drainer(grace), grace)
             except Exception:
                 log.exception("draining an adapter failed")
 
