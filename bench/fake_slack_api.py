@@ -66,11 +66,14 @@ def make_app(rate: float | None) -> web.Application:
             if wait:
                 return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                          headers={"Retry-After": str(max(1, round(wait)))})
-        posts[str(args["channel"])] += 1
+        channel = str(args["channel"])
+        if channel[:1] in ("U", "W"):  # a user id: Slack posts in the bot's DM with them
+            channel = "D" + channel
+        posts[channel] += 1
         now = time.monotonic()
         first_post[0] = first_post[0] or now
         last_post[0] = now
-        return web.json_response({"ok": True, "channel": args["channel"], "ts": f"{now:.6f}"})
+        return web.json_response({"ok": True, "channel": channel, "ts": f"{now:.6f}"})
 
     async def history(request: web.Request) -> web.Response:
         return web.json_response({"ok": True, "messages": []})

@@ -24,6 +24,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
+from adapters import eventloop
 from adapters.redis import codec
 from adapters.redis.due import _member
 from adapters.redis.keys import DueKeys, PersonKeys, WorkspaceKeys, due_shard
@@ -214,7 +215,7 @@ async def main(count: int) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "worker":
-        result = asyncio.run(worker(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])))
+        result = eventloop.run(worker(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5])))
         print(json.dumps(result))
     else:
         asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000))

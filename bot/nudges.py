@@ -1,18 +1,22 @@
 """The daily nudge, in words: planned by habits.nudges, written here, sent by the tick.
 
-Each person has one daily job in the due-work index, at their next local nudge time. Running it
-schedules the next one first, so a person is never dropped from the schedule, then sends at
-most one nudge for that local day (a mark in Redis makes that hold across replicas).
+Each person has one daily job in the due-work index, at their next local nudge time. A tick
+hands a claimed batch of them to `DailyBatch`, which reads what the whole batch needs in a few
+round trips, composes each nudge, and records the outcomes together. At most one nudge is sent
+per person and local day (a mark in Redis makes that hold across replicas), and the next
+occurrence is scheduled in the same atomic step that settles this one, so nobody is ever
+dropped from the schedule.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from bot.formatting import promise_line
 from bot.markup import mention
-from bot.ports import Delivery, DeliveryOutcome, Job, Mark, Ports
+from bot.ports import Delivery, DeliveryOutcome, Job, Mark, NudgeInputs, Ports
 from bot.progress import streaks_from
 from bot.replies import Audience, Button, ButtonStyle, Reply, Section
 from habits.nudges import NudgeKind, NudgePlan, next_nudge_at, plan
@@ -23,8 +27,8 @@ DAILY, AGAIN = "nudge.daily", "nudge.again"
 SUBJECT = "daily"
 MARK_LEASE = 240          # shorter than the tick's claim lease, so a crashed send is retried
 SNOOZE = timedelta(hours=2)
-_planned: dict[PersonRef, Profile] = {}  # profiles read by run_daily, for after_daily
 RETENTION = timedelta(days=180)  # message texts are kept at most this long (docs/privacy.md)
+RETENTION_AT_ONCE = 16
 
 _PROMISES = (
     "Good morning. Due today: {lines}. Keeping it, or saying early that you can't, is how "
@@ -100,12 +104,20 @@ async def schedule(ports: Ports, profile: Profile, now: datetime) -> None:
         await ports.due.schedule(upcoming)
 
 
+def _years(profile: Profile, day: date) -> list[int]:
+    since = profile.since or day
+    return list(range(since.year - 1, day.year + 1))
+
+
 async def compose(ports: Ports, profile: Profile, now: datetime) -> Reply | None:
     """Today's nudge for the person, or None when today brings none."""
     day = profile.local_date(now)
-    since = profile.since or day
-    inputs = await ports.planning.nudge_inputs(profile.person,
-                                               list(range(since.year - 1, day.year + 1)))
+    return compose_from(await ports.planning.nudge_inputs(profile.person, _years(profile, day)),
+                        profile, now)
+
+
+def compose_from(inputs: NudgeInputs, profile: Profile, now: datetime) -> Reply | None:
+    day = profile.local_date(now)
     juniors: list[tuple[str, date | None]] = []
     junior_ids = sorted({user for team in inputs.teams for user in team.juniors})
     if junior_ids:
@@ -117,8 +129,8 @@ async def compose(ports: Ports, profile: Profile, now: datetime) -> Reply | None
         juniors = [(user, last.get(user)) for user in junior_ids]
     week = week_start(day, profile.working_days)
     handed = any(profile.local_date(h.offered_at) >= week for h in inputs.handovers_given)
-    streaks = streaks_from(inputs.history, profile, now)
-    chosen = plan(profile, day, inputs.open_promises, juniors, handed, streaks)
+    chosen = plan(profile, day, inputs.open_promises, juniors, handed,
+                  lambda: streaks_from(inputs.history, profile, now))
     if chosen is None:
         return None
     return _words(chosen, profile, day, now)
@@ -150,63 +162,88 @@ def _words(chosen: NudgePlan, profile: Profile, day: date, now: datetime) -> Rep
     return Reply(text=text, sections=(Section("", buttons),), audience=Audience.DIRECT, to=person)
 
 
-async def run_daily(ports: Ports, job: Job, now: datetime) -> list[Reply]:
-    """The daily job: send today's nudge once (never yesterday's), then schedule the next.
+class DailyBatch:
+    """The daily jobs of one claimed batch.
 
-    The next occurrence is scheduled only once this one is settled (here when nothing is sent,
-    after delivery otherwise): it shares the job's identity, so scheduling it earlier would
-    stand in the way of recovering this one if the tick died.
+    `prepare` reads what they all need (profiles, today's marks, the planner's inputs) in a
+    few round trips and composes each nudge; the tick sends them; `after` notes each outcome;
+    `finish` records today's marks together. A job whose day has passed (downtime ran past
+    it) sends nothing: yesterday's nudge is never sent late.
+
+    >>> batch = await DailyBatch.prepare(ports, jobs, now)   # doctest: +SKIP
+    >>> batch.replies(jobs[0])                                # [] or [today's nudge]
     """
-    profile = _planned.get(job.person) or await ports.people.profile(job.person)
-    _planned[job.person] = profile
-    today = profile.local_date(now)
-    if _retention_day(profile, today):
-        # Once a week, on a working day of the person's own, old message texts are let go
-        # (a week early, so none is ever kept beyond the retention period).
-        await ports.personal_data.expire_texts(job.person, now - RETENTION + timedelta(days=7))
-    if profile.local_date(job.due) != today:
-        _planned.pop(job.person, None)
-        await schedule(ports, profile, now)
-        return []  # downtime ran past the day it was for; yesterday's nudge is not sent late
-    mark = await ports.nudge_marks.begin(job.person, today, now, MARK_LEASE)
-    if mark is Mark.BUSY:
-        _planned.pop(job.person, None)
-        await schedule(ports, profile, now)
-        return []
-    reply = await compose(ports, profile, now)
-    if reply is None:
-        _planned.pop(job.person, None)
-        await ports.nudge_marks.sent(job.person, today)  # nothing today, and that's settled
-        await schedule(ports, profile, now)
-        return []
-    return [replace(reply, key=f"nudge:{today.isoformat()}",
-                    check_first=mark is Mark.TAKEN_OVER)]
 
+    def __init__(self, ports: Ports, now: datetime) -> None:
+        self.ports = ports
+        self.now = now
+        self._profiles: dict[PersonRef, Profile] = {}
+        self._replies: dict[Job, list[Reply]] = {}
+        self._settled: list[tuple[PersonRef, date]] = []  # today's nudge: sent, or none due
 
-async def prefetch(ports: Ports, jobs: list[Job]) -> None:
-    """Read the profiles of a whole claimed batch in one round trip, for run_daily and
-    after_daily (which drops each one when its nudge is settled)."""
-    if len(_planned) > 100_000:
-        _planned.clear()
-    people = [job.person for job in jobs]
-    for person, profile in zip(people, await ports.people.profiles(people), strict=True):
-        _planned[person] = profile
+    @classmethod
+    async def prepare(cls, ports: Ports, jobs: list[Job], now: datetime) -> DailyBatch:
+        batch = cls(ports, now)
+        profiles = await ports.people.profiles([job.person for job in jobs])
+        today: list[tuple[Job, Profile, date]] = []
+        retention: list[Profile] = []
+        for job, profile in zip(jobs, profiles, strict=True):
+            batch._profiles[job.person] = profile
+            day = profile.local_date(now)
+            if _retention_day(profile, day):
+                retention.append(profile)
+            if profile.local_date(job.due) == day:
+                today.append((job, profile, day))
+        if retention:
+            # Once a week, on a working day of the person's own, old message texts are let go
+            # (a week early, so none is ever kept beyond the retention period).
+            cutoff = now - RETENTION + timedelta(days=7)
+            for start in range(0, len(retention), RETENTION_AT_ONCE):
+                await asyncio.gather(*(ports.personal_data.expire_texts(profile.person, cutoff)
+                                       for profile in retention[start:start + RETENTION_AT_ONCE]))
+        marks = await ports.nudge_marks.begin_many(
+            [(job.person, day) for job, _, day in today], now, MARK_LEASE)
+        taken = [(job, profile, day, mark)
+                 for (job, profile, day), mark in zip(today, marks, strict=True)
+                 if mark is not Mark.BUSY]
+        inputs = await ports.planning.nudge_inputs_many(
+            [(profile.person, _years(profile, day)) for _, profile, day, _ in taken])
+        for (job, profile, day, mark), wanted in zip(taken, inputs, strict=True):
+            reply = compose_from(wanted, profile, now)
+            if reply is None:
+                batch._settled.append((job.person, day))  # nothing today, and that's settled
+            else:
+                batch._replies[job] = [replace(reply, key=f"nudge:{day.isoformat()}",
+                                               check_first=mark is Mark.TAKEN_OVER)]
+        return batch
 
+    def replies(self, job: Job) -> list[Reply]:
+        """What to send for the job: today's nudge, or nothing."""
+        return self._replies.get(job, [])
 
-async def after_daily(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> Job | None:
-    """Settle today's mark; the next occurrence is scheduled as this one settles."""
-    profile = _planned.pop(job.person, None) or await ports.people.profile(job.person)
-    today = profile.local_date(now)
-    if delivery.outcome is DeliveryOutcome.RETRY:
-        await ports.nudge_marks.release(job.person, today, uncertain=not delivery.refused)
-        return None
-    await ports.nudge_marks.sent(job.person, today)
-    if delivery.outcome is DeliveryOutcome.GONE:
-        # The person left or blocked the bot: stop nudging them until they come back.
-        await ports.people.save_profile(profile.with_changes(nudges_on=False))
-        await ports.due.cancel(DAILY, job.person, SUBJECT)
-        return None
-    return next_job(profile, now)
+    def next(self, job: Job) -> Job | None:
+        """The job's next occurrence, scheduled as this one settles."""
+        return next_job(self._profiles[job.person], self.now)
+
+    async def after(self, job: Job, delivery: Delivery) -> Job | None:
+        """Note how the send went; returns the next occurrence (None: retried, or stopped)."""
+        profile = self._profiles[job.person]
+        today = profile.local_date(self.now)
+        if delivery.outcome is DeliveryOutcome.RETRY:
+            await self.ports.nudge_marks.release(job.person, today, uncertain=not delivery.refused)
+            return None
+        self._settled.append((job.person, today))
+        if delivery.outcome is DeliveryOutcome.GONE:
+            # The person left or blocked the bot: stop nudging them until they come back.
+            await self.ports.people.save_profile(profile.with_changes(nudges_on=False))
+            await self.ports.due.cancel(DAILY, job.person, SUBJECT)
+            return None
+        return self.next(job)
+
+    async def finish(self) -> None:
+        """Record today's marks of the whole batch, before its jobs are settled."""
+        await self.ports.nudge_marks.sent_many(self._settled)
+        self._settled = []
 
 
 async def run_again(ports: Ports, job: Job, now: datetime) -> list[Reply]:

@@ -191,7 +191,15 @@ class NudgeMarks(Protocol):
         whose lease (counted from `now`) has not run out."""
         ...
 
+    async def begin_many(self, days: Sequence[tuple[PersonRef, date]], now: datetime,
+                         lease_seconds: int, purpose: str = "nudge") -> list[Mark]:
+        """`begin` for many (person, day) pairs in one round trip, in the order given."""
+        ...
+
     async def sent(self, person: PersonRef, day: date, purpose: str = "nudge") -> None: ...
+
+    async def sent_many(self, days: Sequence[tuple[PersonRef, date]],
+                        purpose: str = "nudge") -> None: ...
 
     async def release(self, person: PersonRef, day: date, purpose: str = "nudge",
                       uncertain: bool = True) -> None:
@@ -230,6 +238,11 @@ class NudgeInputs:
 class Planning(Protocol):
     async def nudge_inputs(self, person: PersonRef, years: Sequence[int]) -> NudgeInputs:
         """The nudge's inputs in two round trips (`years`: the habit years to read)."""
+        ...
+
+    async def nudge_inputs_many(self, wanted: Sequence[tuple[PersonRef, Sequence[int]]],
+                                ) -> list[NudgeInputs]:
+        """Many people's inputs in the same two round trips, in the order asked."""
         ...
 
 
@@ -318,6 +331,10 @@ class DueWork(Protocol):
     async def settle(self, job: Job, then: Job | None = None) -> None:
         """The claimed job is done; `then`, if given (the same person's next occurrence), is
         scheduled in the same round trip."""
+        ...
+
+    async def settle_many(self, settled: Sequence[tuple[Job, Job | None]]) -> None:
+        """`settle` for a whole batch (job, its next occurrence or None) in one round trip."""
         ...
 
     async def retry(self, job: Job, at: datetime) -> None:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot import digest, followup, nudges
 from bot.ports import Delivery, DeliveryOutcome, Job, Messenger, Ports
@@ -23,13 +24,28 @@ JobRunner = Callable[[Ports, Job, datetime], Awaitable[list[Reply]]]
 AfterDelivery = Callable[[Ports, Job, Delivery, datetime], Awaitable[Job | None]]
 RUNNERS: dict[str, JobRunner] = {
     **{kind: followup.run for kind in followup.KINDS},
-    nudges.DAILY: nudges.run_daily,
     nudges.AGAIN: nudges.run_again,
     digest.WEEKLY: digest.run,
 }
-Prefetch = Callable[[Ports, list[Job]], Awaitable[None]]
-PREFETCH: dict[str, Prefetch] = {nudges.DAILY: nudges.prefetch}
-AFTER: dict[str, AfterDelivery] = {nudges.DAILY: nudges.after_daily, digest.WEEKLY: digest.after}
+AFTER: dict[str, AfterDelivery] = {digest.WEEKLY: digest.after}
+
+
+class Batch(Protocol):
+    """The jobs of one kind in a claimed batch, prepared together (see nudges.DailyBatch)."""
+
+    def replies(self, job: Job) -> list[Reply]: ...
+
+    def next(self, job: Job) -> Job | None: ...
+
+    async def after(self, job: Job, delivery: Delivery) -> Job | None: ...
+
+    async def finish(self) -> None: ...
+
+
+# Kinds that run a whole claimed batch at once: the daily fan-out is most of the work.
+BATCHED: dict[str, Callable[[Ports, list[Job], datetime], Awaitable[Batch]]] = {
+    nudges.DAILY: nudges.DailyBatch.prepare,
+}
 
 LEASE_SECONDS = 300.0
 ALREADY = "already delivered"
@@ -51,6 +67,17 @@ class TickReport:
     by_kind: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass
+class _Run:
+    """One claimed batch going through a tick; its jobs are settled together at the end."""
+
+    now: datetime
+    report: TickReport
+    batches: dict[str, Batch] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)  # kinds whose batch could not be prepared
+    settled: list[tuple[Job, Job | None]] = field(default_factory=list)
+
+
 class Ticker:
     """Runs due work with bounded concurrency and per-platform messengers."""
 
@@ -69,28 +96,46 @@ class Ticker:
             if not jobs:
                 break
             report.claimed += len(jobs)
-            for kind, prefetch in PREFETCH.items():
-                batch = [job for job in jobs if job.kind == kind]
-                if batch:
-                    await prefetch(self.ports, batch)
             report.max_lag_seconds = max(report.max_lag_seconds,
                                          *((now - job.due).total_seconds() for job in jobs))
+            run = _Run(now, report)
+            await self._prepare(jobs, run)
 
-            async def one(job: Job) -> None:
+            async def one(job: Job, run: _Run = run) -> None:
                 async with gate:
-                    await self._run(job, now, report)
+                    await self._run(job, run)
 
-            await asyncio.gather(*(one(job) for job in jobs))
+            await asyncio.gather(*(one(job) for job in jobs if job.kind not in run.failed))
+            for batch in run.batches.values():
+                await batch.finish()
+            await self.ports.due.settle_many(run.settled)
         return report
 
-    async def _run(self, job: Job, now: datetime, report: TickReport) -> None:
+    async def _prepare(self, jobs: list[Job], run: _Run) -> None:
+        for kind, prepare in BATCHED.items():
+            mine = [job for job in jobs if job.kind == kind]
+            if not mine:
+                continue
+            try:
+                run.batches[kind] = await prepare(self.ports, mine, run.now)
+            except Exception:
+                log.exception("a batch of %d %s jobs failed; retrying in a minute", len(mine), kind)
+                run.report.failed += len(mine)
+                run.failed.add(kind)
+                for job in mine:
+                    await self.ports.due.retry(job, run.now + timedelta(minutes=1))
+
+    async def _run(self, job: Job, run: _Run) -> None:
+        now, report = run.now, run.report
+        batch = run.batches.get(job.kind)
         runner = self.runners.get(job.kind)
-        if runner is None:
+        if batch is None and runner is None:
             log.warning("no runner for job kind %s; dropping it", job.kind)
-            await self.ports.due.settle(job)
+            run.settled.append((job, None))
             return
         try:
-            replies = await runner(self.ports, job, now)
+            replies = batch.replies(job) if batch is not None else \
+                await runner(self.ports, job, now)  # type: ignore[misc]
         except Exception:
             log.exception("job %s failed; retrying in a minute", job.kind)
             report.failed += 1
@@ -98,11 +143,14 @@ class Ticker:
             return
         if not replies:
             report.skipped += 1
-            await self.ports.due.settle(job)
+            run.settled.append((job, batch.next(job) if batch is not None else None))
             return
         outcome = await self._deliver(replies)
         after = AFTER.get(job.kind)
-        then = await after(self.ports, job, outcome, now) if after is not None else None
+        if batch is not None:
+            then = await batch.after(job, outcome)
+        else:
+            then = await after(self.ports, job, outcome, now) if after is not None else None
         if outcome.outcome is DeliveryOutcome.RETRY:
             report.retried += 1
             delay = timedelta(seconds=outcome.retry_after or 30)
@@ -117,7 +165,7 @@ class Ticker:
         else:
             report.sent += 1
             report.by_kind[job.kind] = report.by_kind.get(job.kind, 0) + 1
-        await self.ports.due.settle(job, then)
+        run.settled.append((job, then))
 
     async def _deliver(self, replies: list[Reply]) -> Delivery:
         last = Delivery(DeliveryOutcome.SENT, detail=ALREADY)

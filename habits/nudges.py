@@ -9,10 +9,11 @@ At most one nudge a day, on working days only, chosen by priority:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import cache
 
 from habits.commitments import Commitment
 from habits.people import Profile
@@ -67,12 +68,13 @@ def plan(
     open_promises: Sequence[Commitment],
     juniors: Sequence[tuple[str, date | None]],
     handed_over_this_week: bool,
-    streaks: Sequence[Streak],
+    streaks: Sequence[Streak] | Callable[[], Sequence[Streak]],
 ) -> NudgePlan | None:
     """What today's nudge is about, or None when there is to be no nudge today.
 
     `juniors` are (user id, the day this person last recognised them, or None), from the
-    person's teams; the person themselves is never suggested.
+    person's teams; the person themselves is never suggested. `streaks` may be given as a
+    function, called only when the choice depends on them.
     """
     if not nudges_on(profile, day):
         return None
@@ -80,14 +82,17 @@ def plan(
     due = tuple(c for c in open_promises if c.is_open and c.due is not None and c.due <= cutoff)
     if due:
         return NudgePlan(NudgeKind.PROMISES, promises=tuple(sorted(due, key=_due_key)))
-    done_this_week = {s.habit for s in streaks if s.week_done}
+    standing: Callable[[], Sequence[Streak]] = \
+        cache(streaks) if callable(streaks) else (lambda: streaks)
     candidates = [(user, last) for user, last in juniors if user != profile.person.user]
-    if candidates and Habit.RECOGNISE_JUNIOR not in done_this_week:
+    if candidates and not any(s.habit is Habit.RECOGNISE_JUNIOR and s.week_done
+                              for s in standing()):
         user, _ = min(candidates, key=lambda c: (c[1] or date.min, c[0]))
         return NudgePlan(NudgeKind.RECOGNISE, junior=user)
     if not handed_over_this_week:
         return NudgePlan(NudgeKind.HAND_OVER)
-    weakest = min(streaks, key=lambda s: (s.week_done, s.current, s.habit.value)) if streaks else None
+    weakest = min(standing(), key=lambda s: (s.week_done, s.current, s.habit.value)) \
+        if standing() else None
     return NudgePlan(NudgeKind.TIP, habit=weakest.habit if weakest else Habit.KEEP)
 
 

@@ -9,6 +9,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from adapters import eventloop
 from adapters.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("rapport")
@@ -60,11 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                             format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with contextlib.suppress(KeyboardInterrupt):
         if args.command == "serve":
-            asyncio.run(_serve(settings))
+            eventloop.run(_serve(settings))
         elif args.command == "console":
             asyncio.run(_console(settings, args.person))
         elif args.command == "tick":
-            return asyncio.run(_tick(settings, args.now))
+            return eventloop.run(_tick(settings, args.now))
     return 0
 
 

@@ -9,6 +9,7 @@ that dies mid-fan-out leaves its jobs to come back when their lease runs out.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import cast
 
@@ -16,6 +17,7 @@ from redis.asyncio import Redis
 
 from adapters.redis import codec
 from adapters.redis.keys import DUE_SHARDS, DueKeys, due_shard
+from adapters.redis.scripts import Call, run_many
 from bot.ports import Job
 from habits.people import PersonRef
 
@@ -44,6 +46,13 @@ end
 return #expired
 """
 
+_SETTLE = """
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+if ARGV[2] then redis.call('ZADD', KEYS[1], ARGV[3], ARGV[2]) end
+return 1
+"""
+
 _RETRY = """
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
@@ -68,6 +77,7 @@ class RedisDueWork:
         self._claim = redis.register_script(_CLAIM)
         self._recover = redis.register_script(_RECOVER)
         self._retry = redis.register_script(_RETRY)
+        self._settle = redis.register_script(_SETTLE)
 
     async def schedule(self, job: Job) -> None:
         keys = DueKeys(due_shard(job.person))
@@ -97,18 +107,24 @@ class RedisDueWork:
         return jobs
 
     async def settle(self, job: Job, then: Job | None = None) -> None:
-        keys = DueKeys(due_shard(job.person))
-        member = _member(job.kind, job.person, job.subject)
-        if then is not None and due_shard(then.person) != keys.shard:
+        await self.settle_many([(job, then)])
+
+    async def settle_many(self, settled: Sequence[tuple[Job, Job | None]]) -> None:
+        """Each job leaves the claimed set and its next occurrence, when it has one in the same
+        shard, is scheduled in the same atomic step; all in one round trip."""
+        calls: list[Call] = []
+        elsewhere: list[Job] = []
+        for job, then in settled:
+            keys = DueKeys(due_shard(job.person))
+            args: list[str | float] = [_member(job.kind, job.person, job.subject)]
+            if then is not None and due_shard(then.person) == keys.shard:
+                args += [_member(then.kind, then.person, then.subject), then.due.timestamp()]
+            elif then is not None:
+                elsewhere.append(then)
+            calls.append(([keys.jobs, keys.claimed, keys.claimed_due], args))
+        for then in elsewhere:  # scheduled before its predecessor settles: never dropped
             await self.schedule(then)
-            then = None
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.zrem(keys.claimed, member)
-            pipe.hdel(keys.claimed_due, member)
-            if then is not None:
-                pipe.zadd(keys.jobs, {_member(then.kind, then.person, then.subject):
-                                      then.due.timestamp()})
-            await pipe.execute()
+        await run_many(self.redis, self._settle, calls)
 
     async def retry(self, job: Job, at: datetime) -> None:
         keys = DueKeys(due_shard(job.person))

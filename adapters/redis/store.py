@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from adapters.redis import codec
 from adapters.redis.due import RedisDueWork
 from adapters.redis.keys import PersonKeys, WorkspaceKeys, person_pattern
+from adapters.redis.scripts import run_many
 from bot.ports import Mark, NudgeInputs, Offer, Ports
 from habits.commitments import Commitment
 from habits.handovers import Handover
@@ -592,14 +593,29 @@ class RedisNudgeMarks:
 
     async def begin(self, person: PersonRef, day: date, now: datetime, lease_seconds: int,
                     purpose: str = "nudge") -> Mark:
-        key = PersonKeys(person).sent_mark(purpose, day.isoformat())
-        until = int(now.timestamp()) + lease_seconds
-        return _MARKS[int(await self._begin(keys=[key], args=[int(now.timestamp()), until,
-                                                              self.SENT_TTL]))]
+        (mark,) = await self.begin_many([(person, day)], now, lease_seconds, purpose)
+        return mark
+
+    async def begin_many(self, days: Sequence[tuple[PersonRef, date]], now: datetime,
+                         lease_seconds: int, purpose: str = "nudge") -> list[Mark]:
+        start = int(now.timestamp())
+        answers = await run_many(self.redis, self._begin, [
+            ([PersonKeys(person).sent_mark(purpose, day.isoformat())],
+             [start, start + lease_seconds, self.SENT_TTL]) for person, day in days])
+        return [_MARKS[int(answer)] for answer in answers]
 
     async def sent(self, person: PersonRef, day: date, purpose: str = "nudge") -> None:
-        await self.redis.set(PersonKeys(person).sent_mark(purpose, day.isoformat()), b"sent",
-                             ex=self.SENT_TTL)
+        await self.sent_many([(person, day)], purpose)
+
+    async def sent_many(self, days: Sequence[tuple[PersonRef, date]],
+                        purpose: str = "nudge") -> None:
+        if not days:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for person, day in days:
+                pipe.set(PersonKeys(person).sent_mark(purpose, day.isoformat()), b"sent",
+                         ex=self.SENT_TTL)
+            await pipe.execute()
 
     async def release(self, person: PersonRef, day: date, purpose: str = "nudge",
                       uncertain: bool = True) -> None:
@@ -675,35 +691,48 @@ class RedisPlanning:
         self.redis = redis
 
     async def nudge_inputs(self, person: PersonRef, years: Sequence[int]) -> NudgeInputs:
-        keys = PersonKeys(person)
+        (inputs,) = await self.nudge_inputs_many([(person, years)])
+        return inputs
+
+    async def nudge_inputs_many(self, wanted: Sequence[tuple[PersonRef, Sequence[int]]],
+                                ) -> list[NudgeInputs]:
+        if not wanted:
+            return []
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zrange(keys.open_promises, 0, -1)
-            pipe.smembers(keys.teams)
-            pipe.lrange(keys.kudos_given, -self.RECENT_KUDOS, -1)
-            pipe.hgetall(keys.handovers)
-            open_ids, team_ids, kudos, handovers = await pipe.execute()
-        workspace = WorkspaceKeys(person.workspace_ref)
-        habit_keys = [keys.habit(h, y) for h in Habit for y in years] + [keys.lapses(y)
-                                                                          for y in years]
+            for person, _ in wanted:
+                keys = PersonKeys(person)
+                pipe.zrange(keys.open_promises, 0, -1)
+                pipe.smembers(keys.teams)
+                pipe.lrange(keys.kudos_given, -self.RECENT_KUDOS, -1)
+                pipe.hgetall(keys.handovers)
+            first = await pipe.execute()
+        lists = [first[i:i + 4] for i in range(0, len(first), 4)]
         async with self.redis.pipeline(transaction=False) as pipe:
-            if open_ids:
-                pipe.hmget(keys.promises, open_ids)
-            for team_id in sorted(team_ids):
-                pipe.get(workspace.team(_text(team_id)))
-            if habit_keys:
-                pipe.execute_command("MGET", *habit_keys)  # one tag, one slot; see histories()
+            for (person, years), (open_ids, team_ids, _, _) in zip(wanted, lists, strict=True):
+                keys = PersonKeys(person)
+                if open_ids:
+                    pipe.hmget(keys.promises, open_ids)
+                workspace = WorkspaceKeys(person.workspace_ref)
+                for team_id in sorted(team_ids):
+                    pipe.get(workspace.team(_text(team_id)))
+                if years:  # one tag, one slot: see histories()
+                    pipe.execute_command("MGET", *[keys.habit(h, y) for h in Habit for y in years],
+                                         *[keys.lapses(y) for y in years])
             answers = iter(await pipe.execute())
-        promises = [codec.commitment_from_json(person, raw)
-                    for raw in (next(answers) if open_ids else []) if raw]
-        teams = [codec.team_from_json(person.workspace_ref, raw)
-                 for raw in [next(answers) for _ in team_ids] if raw]
-        history = RedisHabitLog._history(list(years), next(answers)) if habit_keys else (
-            {}, {}, datetime.now(UTC).date())
-        return NudgeInputs(
-            open_promises=promises, teams=teams,
-            recognitions_given=[codec.recognition_from_json(raw) for raw in kudos],
-            handovers_given=[codec.handover_from_json(v) for v in handovers.values()],
-            history=history)
+        out = []
+        for (person, years), (open_ids, team_ids, kudos, handovers) in zip(wanted, lists, strict=True):
+            promises = [codec.commitment_from_json(person, raw)
+                        for raw in (next(answers) if open_ids else []) if raw]
+            teams = [codec.team_from_json(person.workspace_ref, raw)
+                     for raw in [next(answers) for _ in team_ids] if raw]
+            history = RedisHabitLog._history(list(years), next(answers)) if years else (
+                {}, {}, datetime.now(UTC).date())
+            out.append(NudgeInputs(
+                open_promises=promises, teams=teams,
+                recognitions_given=[codec.recognition_from_json(raw) for raw in kudos],
+                handovers_given=[codec.handover_from_json(v) for v in handovers.values()],
+                history=history))
+        return out
 
 
 def redis_ports(redis: Redis) -> Ports:

@@ -74,7 +74,8 @@ class PacedWebClient(AsyncWebClient):
         if api_method == "chat.postMessage":
             body = kwargs.get("json") or kwargs.get("params") or kwargs.get("data") or {}
             channel = str(body.get("channel", "")) if isinstance(body, dict) else ""
-            rate = 20 * _DEFAULT_RATE if channel.startswith("D") else _DEFAULT_RATE
+            direct = channel[:1] in ("D", "U", "W")  # a DM, or a user id that posts into one
+            rate = 20 * _DEFAULT_RATE if direct else _DEFAULT_RATE
             await self.pacer.wait((self.workspace, api_method, channel), rate)
             return await self._poster.api_call(api_method, **kwargs)
         else:

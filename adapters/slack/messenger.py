@@ -1,7 +1,8 @@
 """The Slack `Messenger`: proactive sends (nudges, a handover offer, kudos to the recipient).
 
-A DM is `conversations.open` then `chat.postMessage`; an attachment goes up with
-`files_upload_v2` into the same DM. Slack's answers become facts for the caller: a 429 that
+A DM is one `chat.postMessage` with the person's user id as the channel: Slack posts it in the
+bot's DM with them, opening that DM if need be, and answers with its id. An attachment then
+goes up with `files_upload_v2` into the same DM. Slack's answers become facts for the caller: a 429 that
 outlived slack-sdk's retries is RETRY with Slack's `Retry-After`; a person who left, a channel
 that is gone or archived is GONE, so the scheduler stops trying.
 """
@@ -58,7 +59,9 @@ async def post(client: AsyncWebClient, channel: str, reply: Reply) -> str:
     answer = await client.chat_postMessage(channel=channel, **render.message(reply),
                                            **post_options(), **_metadata(reply))
     if reply.attachment is not None:
-        await client.files_upload_v2(channel=channel, filename=reply.attachment.filename,
+        # A user id as `channel` posted into a DM; the upload needs that DM's own id.
+        await client.files_upload_v2(channel=str(answer.get("channel") or channel),
+                                     filename=reply.attachment.filename,
                                      content=reply.attachment.content,
                                      title=reply.attachment.filename)
     return str(answer.get("ts", ""))
@@ -96,28 +99,19 @@ class SlackMessenger:
                  redis: Redis | None = None) -> None:
         self.clients = clients
         self.default_workspace = default_workspace
-        # A person's DM channel with the bot never changes, and conversations.open is a
-        # Tier 3 method (about 50 calls a minute per workspace): remember the channel.
+        # Reading a DM's history (see `delivered`) needs its channel id, and conversations.open
+        # is a Tier 3 method (about 50 calls a minute per workspace): remember the channel.
         self.redis = redis
 
-    async def remembered_dm(self, person: PersonRef) -> str | None:
-        if self.redis is None:
-            return None
-        cached = await self.redis.get(person_key(person, "slack", "dm"))
-        return (cached.decode() if isinstance(cached, bytes) else str(cached)) if cached else None
-
     async def dm_channel(self, client: AsyncWebClient, person: PersonRef) -> str:
-        return await self.remembered_dm(person) or await self._open_dm(client, person)
-
-    async def _open_dm(self, client: AsyncWebClient, person: PersonRef) -> str:
+        key = person_key(person, "slack", "dm")
+        cached = await self.redis.get(key) if self.redis is not None else None
+        if cached:
+            return cached.decode() if isinstance(cached, bytes) else str(cached)
         channel = await open_dm(client, person.user)
         if self.redis is not None:
-            await self.redis.set(person_key(person, "slack", "dm"), channel, ex=self.DM_TTL)
+            await self.redis.set(key, channel, ex=self.DM_TTL)
         return channel
-
-    async def forget_dm(self, person: PersonRef) -> None:
-        if self.redis is not None:
-            await self.redis.delete(person_key(person, "slack", "dm"))
 
     async def deliver(self, reply: Reply) -> Delivery:
         workspace = reply.to.workspace if reply.to is not None else self.default_workspace
@@ -127,17 +121,7 @@ class SlackMessenger:
         if client is None:
             return Delivery(DeliveryOutcome.GONE, detail="not installed in " + workspace)
         try:
-            remembered = await self.remembered_dm(reply.to) if reply.to is not None else None
-            channel = remembered or (await self._open_dm(client, reply.to) if reply.to is not None
-                                     else str(reply.channel))
-            try:
-                await post(client, channel, reply)
-            except SlackApiError as error:
-                if reply.to is None or remembered is None or \
-                        error.response.get("error") != "channel_not_found":
-                    raise
-                await self.forget_dm(reply.to)  # a remembered DM that is gone: open it anew
-                await post(client, await self.dm_channel(client, reply.to), reply)
+            await post(client, reply.to.user if reply.to is not None else str(reply.channel), reply)
         except SlackApiError as error:
             delivery = outcome_of(error)
             log.info("Slack delivery to %s: %s (%s)", reply.to or reply.channel,

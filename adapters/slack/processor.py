@@ -30,7 +30,7 @@ from adapters.slack import ids, render, translate
 from adapters.slack.client import SlackClients
 from adapters.slack.inbox import Entry
 from adapters.slack.installation import RedisInstallationStore
-from adapters.slack.messenger import GONE_ERRORS, SlackMessenger, open_dm, post, post_options
+from adapters.slack.messenger import GONE_ERRORS, SlackMessenger, post, post_options
 from adapters.slack.people import SlackPeople
 from bot.core import Rapport
 from bot.events import Action, Command, Message, MessageDeleted
@@ -92,7 +92,7 @@ class Outbox:
 
     async def _to_actor(self, reply: Reply, origin: Origin, client: AsyncWebClient) -> None:
         if reply.attachment is not None:
-            await post(client, await open_dm(client, origin.user), reply)
+            await post(client, origin.user, reply)
             return
         if origin.response_url:
             replace = reply.replaces_original and origin.source == "action"
@@ -107,7 +107,7 @@ class Outbox:
             except SlackApiError as error:
                 if error.response.get("error") not in GONE_ERRORS:
                     raise
-        await post(client, await open_dm(client, origin.user), reply)
+        await post(client, origin.user, reply)
 
     async def _to_channel(self, reply: Reply, origin: Origin, client: AsyncWebClient) -> None:
         channel = reply.channel or origin.channel

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -117,12 +118,32 @@ def reply_blocks(reply: Reply, limit: int = MESSAGE_BLOCKS) -> list[Block]:
     return blocks
 
 
+@lru_cache(maxsize=4096)
+def _text_block(part: str) -> dict[str, Any]:
+    return SectionBlock(text=_mrkdwn(part)).to_dict()
+
+
+@lru_cache(maxsize=4096)
+def _section_dicts(section: Section, start: int) -> tuple[dict[str, Any], ...]:
+    return tuple(block.to_dict() for block in section_blocks(section, start))
+
+
 def message(reply: Reply) -> dict[str, Any]:
     """Keyword arguments for chat.postMessage / postEphemeral / a response_url.
 
-    `text` is the notification (and screen reader) line; blocks are validated here.
+    `text` is the notification (and screen reader) line. Blocks are the ones `reply_blocks`
+    builds and validates; a daily fan-out sends the same rows of buttons and many of the same
+    lines to thousands of people, so each distinct part is validated once and its JSON reused
+    (read-only: slack-sdk serialises it, nothing changes it).
     """
-    blocks = [block.to_dict() for block in reply_blocks(reply)]
+    blocks = [_text_block(part) for part in _chunks(reply.text) if part.strip()]
+    index = 0
+    for section in reply.sections:
+        blocks.extend(_section_dicts(section, index))
+        index += len(section.buttons)
+    if len(blocks) > MESSAGE_BLOCKS:
+        blocks = [*blocks[: MESSAGE_BLOCKS - 1], ContextBlock(elements=[
+            _mrkdwn("…and more: `/kept` lists everything.")]).to_dict()]
     return {"text": reply.text[:SECTION_LIMIT] or " ", "blocks": blocks}
 
 

@@ -170,7 +170,7 @@ async def test_duplicated_slack_deliveries_under_load_take_effect_once(
     await slack.settled()
     kudos_posts = [c for c in slack.api.called("chat.postMessage")
                    if "caught the billing bug" in c.all_text()]
-    assert sorted(c.args["channel"] for c in kudos_posts) == ["C42", "DU2"]
+    assert sorted(c.conversation for c in kudos_posts) == ["C42", "DU2"]
     assert len(await ports.recognitions.given_by(ME)) == 1
     assert len(await ports.recognitions.received_by(SAM)) == 1
     assert len([c for c in slack.api.called("response_url") if c.args["name"] == "kudos"]) == 1

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "teams"))
 from fake_connector import Failure as TeamsFailure
 from fake_connector import FakeConnector
-from fake_slack import Call, Failure, FakeSlack
+from fake_slack import Call, Failure, FakeSlack, conversation_of
 from teams_harness import TENANT, TeamsDriver, start_app
 
 from adapters import teams as teams_adapter
@@ -69,13 +69,14 @@ class StormySlack(FakeSlack):
 
     def _answer(self, method: str, args: dict[str, object]) -> dict[str, object]:
         if method == "chat.postMessage":
-            self.posted[str(args.get("channel"))] += 1
+            self.posted[conversation_of(str(args.get("channel")))] += 1
             self.delivered.append(args)
         if method == "conversations.history":  # only what Slack really took, not refused calls
             return {"messages": [{"type": "message", **({"metadata": p["metadata"]}
                                                         if "metadata" in p else {})}
                                  for p in reversed(self.delivered)
-                                 if p.get("channel") == args.get("channel")], "has_more": False}
+                                 if conversation_of(str(p.get("channel"))) == args.get("channel")],
+                    "has_more": False}
         return super()._answer(method, args)
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -222,7 +223,7 @@ class PostsThenFails(StormySlack):
         if request.match_info["method"] == "chat.postMessage" and self.rng.random() < 0.3:
             args = await self._args(request)
             self.calls.append(Call("chat.postMessage", args))
-            self.posted[str(args.get("channel"))] += 1
+            self.posted[conversation_of(str(args.get("channel")))] += 1
             self.delivered.append(args)
             self.refused[500] += 1
             return web.json_response({"ok": False, "error": "internal_error"}, status=500)

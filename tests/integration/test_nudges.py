@@ -324,15 +324,35 @@ async def test_snooze_brings_the_nudge_back_later_the_same_day(
 async def test_a_tick_that_dies_after_sending_does_not_send_twice(
     core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
 ) -> None:
-    from bot.nudges import run_daily
+    from bot.nudges import DailyBatch
 
     london = ZoneInfo("Europe/London")
     clock.set(datetime(2026, 11, 23, 8, tzinfo=london))
     await enrol(core, "ana", "settings nudge 09:00")
     moment = datetime(2026, 11, 23, 9, 0, tzinfo=london)
     (job,) = await ports.due.claim(moment, 300, 100)
-    (nudge,) = await run_daily(ports, job, moment)  # takes the mark...
+    (nudge,) = (await DailyBatch.prepare(ports, [job], moment)).replies(job)  # takes the mark...
     await messenger.deliver(nudge)  # ...sends, and the process dies before recording it
     report = await Ticker(ports, {"console": messenger}).tick(moment + timedelta(seconds=301))
     assert report.recovered == 1
     assert len(await messenger.collect(person("ana"))) == 1  # the platform was asked first
+
+
+async def test_a_server_that_lost_its_scripts_still_gets_the_whole_batch_settled(
+    core: Rapport, ports: Ports, clock: FixedClock, redis: Redis, messenger: ConsoleMessenger,
+) -> None:
+    # A restart or a failover leaves Redis without the Lua scripts a tick sends by SHA.
+    london = ZoneInfo("Europe/London")
+    clock.set(datetime(2026, 11, 23, 8, tzinfo=london))
+    names = [f"s{i}" for i in range(12)]
+    for name in names:
+        await enrol(core, name, "settings nudge 09:00")
+    await redis.script_flush()
+    ticker = Ticker(ports, {"console": messenger})
+    report = await ticker.tick(datetime(2026, 11, 23, 9, 1, tzinfo=london))
+    assert (report.sent, report.failed) == (12, 0)
+    for name in names:
+        assert len(await messenger.collect(person(name))) == 1, name
+        (upcoming,) = [job for job in await ports.due.pending_for(person(name)) if job.kind == DAILY]
+        assert upcoming.due == datetime(2026, 11, 24, 9, tzinfo=london)  # settled, next one set
+    assert (await ticker.tick(datetime(2026, 11, 23, 9, 2, tzinfo=london))).claimed == 0

@@ -121,7 +121,7 @@ async def test_slack_user_text_is_echoed_inert_in_every_flow(slack: SlackDriver)
 
     kudos_post, kudos_dm = (c for c in api.called("chat.postMessage")
                             if "billing bug" in c.all_text())
-    assert (kudos_post.args["channel"], kudos_dm.args["channel"]) == ("C42", "DU2")
+    assert (kudos_post.conversation, kudos_dm.conversation) == ("C42", "DU2")
     handover_dm = next(c for c in api.called("chat.postMessage") if "venue" in c.all_text())
     offer = next(c for c in api.called("chat.postEphemeral") if "evil" in c.all_text())
     home = api.last("views.publish")

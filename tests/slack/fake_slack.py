@@ -23,6 +23,11 @@ class Call:
     token: str = ""
 
     @property
+    def conversation(self) -> str:
+        """Where Slack puts the message: a user id as `channel` means the bot's DM with them."""
+        return conversation_of(str(self.args.get("channel", "")))
+
+    @property
     def blocks(self) -> list[dict[str, Any]]:
         blocks = self.args.get("blocks") or (self.args.get("view") or {}).get("blocks") or []
         return list(blocks)
@@ -49,6 +54,10 @@ class Call:
             if shown == label:
                 return element
         raise AssertionError(f"no element {label!r} in {[e.get('action_id') for e in self.elements()]}")
+
+
+def conversation_of(channel: str) -> str:
+    return "D" + channel if channel[:1] in ("U", "W") else channel
 
 
 def _texts(node: Any) -> Iterator[str]:
@@ -156,10 +165,10 @@ class FakeSlack:
         if method == "conversations.open":
             return {"channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
         if method == "chat.postMessage":
-            return {"channel": args.get("channel"), "ts": self._next_ts()}
+            return {"channel": conversation_of(str(args.get("channel", ""))), "ts": self._next_ts()}
         if method == "conversations.history":
             posted = [c.args for c in self.called("chat.postMessage")
-                      if c.args.get("channel") == args.get("channel")]
+                      if c.conversation == args.get("channel")]
             return {"messages": [{"type": "message", "text": p.get("text"),
                                   **({"metadata": p["metadata"]} if "metadata" in p else {})}
                                  for p in reversed(posted)], "has_more": False}

@@ -72,15 +72,15 @@ async def test_accept_and_discuss_a_handover(slack: SlackDriver) -> None:
     await slack.command("handover", "<@U2|lee> choose the venue")
     await slack.command("handover", "<@U2|lee> pick the caterer")
     await slack.settled()
-    venue, caterer = [c for c in slack.api.called("chat.postMessage") if c.args["channel"] == "DU2"]
+    venue, caterer = [c for c in slack.api.called("chat.postMessage") if c.conversation == "DU2"]
     accepted = await press(slack, venue, "Accept", user="U2", channel="DU2")
     assert accepted.args["replace_original"] is True
     assert "It's yours" in accepted.all_text()
     told = slack.api.last("chat.postMessage")
-    assert told.args["channel"] == "DU1" and "<@U2> accepted your handover" in told.all_text()
+    assert told.conversation == "DU1" and "<@U2> accepted your handover" in told.all_text()
     await press(slack, caterer, "Discuss first", user="U2", channel="DU2")
     told = slack.api.last("chat.postMessage")
-    assert told.args["channel"] == "DU1" and "would like to discuss" in told.all_text()
+    assert told.conversation == "DU1" and "would like to discuss" in told.all_text()
 
 
 async def test_forget_me_asks_then_deletes(slack: SlackDriver) -> None:
@@ -105,7 +105,7 @@ async def test_snooze_on_a_nudge_delivered_by_the_messenger(slack: SlackDriver,
     delivery = await runtime.messengers["slack"].deliver(nudge)
     assert delivery.outcome == "sent"
     dm = slack.api.last("chat.postMessage")
-    assert dm.args["channel"] == "DU1"
+    assert dm.conversation == "DU1"
     answer = await press(slack, dm, "Snooze 2h", channel="DU1")
     assert answer.args["replace_original"] is True
     assert "Snoozed" in answer.all_text()

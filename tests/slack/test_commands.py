@@ -55,8 +55,8 @@ async def test_kudos_is_posted_in_the_channel_and_sent_to_the_recipient(slack: S
     assert post.args["parse"] == "none" and post.args["link_names"] is False
     assert "Kudos from <@U1> to <@U2>" in post.all_text()
     assert "caught the billing bug" in post.all_text()
-    assert slack.api.last("conversations.open").args["users"] == "U2"
-    assert dm.args["channel"] == "DU2"
+    assert dm.conversation == "DU2"
+    assert not slack.api.called("conversations.open")  # a DM is one call, not two
     assert "<@U1> recognised you" in dm.all_text()
     assert "Posted, and sent to <@U2>" in mine.all_text()
 
@@ -84,7 +84,7 @@ async def test_vague_kudos_get_coached_and_nothing_is_posted(slack: SlackDriver)
 async def test_handover_sends_the_receiver_accept_and_discuss(slack: SlackDriver) -> None:
     mine = await answer_to(slack, "handover", "<@U2|lee> choose the venue for the offsite")
     dm = slack.api.last("chat.postMessage")
-    assert dm.args["channel"] == "DU2"
+    assert dm.conversation == "DU2"
     assert "choose the venue" in dm.all_text()
     assert dm.element("Accept")["action_id"].startswith("handover.accept")
     assert dm.element("Discuss first")["action_id"].startswith("handover.discuss")
@@ -115,8 +115,7 @@ async def test_rapport_export_uploads_a_json_file_in_the_dm(slack: SlackDriver) 
     await answer_to(slack, "promise", "ship the release notes by Friday")
     await slack.command("rapport", "export")
     await slack.settled()
-    assert slack.api.last("conversations.open").args["users"] == "U1"
-    assert slack.api.last("chat.postMessage").args["channel"] == "DU1"
+    assert slack.api.last("chat.postMessage").conversation == "DU1"
     assert "everything Rapport stores about you" in slack.api.last("chat.postMessage").all_text()
     upload = slack.api.last("upload")
     assert b"ship the release notes" in upload.args["content"]

@@ -121,4 +121,4 @@ async def test_modal_confirmation_falls_back_to_a_dm_outside_the_bots_channels(
     await slack.interaction(submission("draft the roadmap", None))
     await slack.settled()
     dm = slack.api.last("chat.postMessage")
-    assert dm.args["channel"] == "DU1" and "draft the roadmap" in dm.all_text()
+    assert dm.conversation == "DU1" and "draft the roadmap" in dm.all_text()

@@ -43,8 +43,8 @@ async def test_rate_limited_beyond_the_retries_is_retry_with_slacks_wait(api: Fa
 
 
 @pytest.mark.parametrize(("method", "error"), [
-    ("chat.postMessage", "account_inactive"), ("conversations.open", "user_not_found"),
-    ("conversations.open", "cannot_dm_bot"), ("chat.postMessage", "is_archived"),
+    ("chat.postMessage", "account_inactive"), ("chat.postMessage", "user_not_found"),
+    ("chat.postMessage", "cannot_dm_bot"), ("chat.postMessage", "is_archived"),
     ("chat.postMessage", "channel_not_found"), ("chat.postMessage", "not_in_channel"),
 ])
 async def test_permanent_refusals_are_gone(api: FakeSlack, method: str, error: str) -> None:
@@ -70,7 +70,7 @@ async def test_kudos_where_the_bot_is_not_a_member_go_out_through_the_response_u
     await slack.settled()
     public = [c for c in slack.api.called("response_url") if c.args["response_type"] == "in_channel"]
     assert len(public) == 1 and "Kudos from <@U1> to <@U2>" in public[0].all_text()
-    assert slack.api.last("chat.postMessage").args["channel"] == "DU2"  # the recipient still hears
+    assert slack.api.last("chat.postMessage").conversation == "DU2"  # the recipient still hears
 
 
 async def test_kudos_in_an_archived_channel_explain_themselves(slack: SlackDriver) -> None:
