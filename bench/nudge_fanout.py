@@ -40,7 +40,7 @@ TICK_AT = datetime(2026, 11, 24, 12, 30, tzinfo=UTC)  # a Tuesday; no zone cross
 ZONES = [f"Etc/GMT{'+' if h > 0 else '-' if h < 0 else ''}{abs(h) if h else ''}"
          for h in range(-12, 12)]  # UTC+12 … UTC-11 (Etc/ names have inverted signs)
 WORKSPACES = 100
-LIMITED_PEOPLE = 3000
+LIMITED_PEOPLE = 6000
 ALLOWED_RATE = 300.0
 
 
@@ -191,7 +191,10 @@ async def main(count: int) -> None:
             limited = await asyncio.to_thread(collect, spawn(url, api, until_idle=3.0))
             stats = await asyncio.to_thread(api_stats, api)
             duplicates, misses = check(stats, LIMITED_PEOPLE)
-            achieved = len(stats["posts"]) / max(stats["last"] - stats["first"], 1e-9)
+            # The API's bucket starts full (one second's worth): those first posts go at once
+            # and are not counted as part of the sustained rate.
+            achieved = (len(stats["posts"]) - ALLOWED_RATE) / max(stats["last"] - stats["first"],
+                                                                 1e-9)
         finally:
             api_process.terminate()
             api_process.wait()
@@ -208,7 +211,8 @@ async def main(count: int) -> None:
     print()
     print(f"Rate-limited API ({ALLOWED_RATE:.0f} messages/s, 429 with Retry-After beyond), "
           f"{LIMITED_PEOPLE:,} people: achieved {achieved:.0f} messages/s = "
-          f"{achieved / ALLOWED_RATE:.0%} of the allowed rate; {stats['limited']:,} requests "
+          f"{achieved / ALLOWED_RATE:.0%} of the allowed rate (sustained: the first second's "
+          f"burst allowance not counted); {stats['limited']:,} requests "
           f"answered 429; {duplicates} duplicates, {misses} misses; "
           f"ticking until idle took {limited['wall']:.1f} s.")
 

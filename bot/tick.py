@@ -50,6 +50,7 @@ BATCHED: dict[str, Callable[[Ports, list[Job], datetime], Awaitable[Batch]]] = {
 LEASE_SECONDS = 300.0
 ALREADY = "already delivered"
 BATCH = 500
+OVERLAP = 2  # claimed batches in flight at once
 MAX_ATTEMPT_DELAY = timedelta(hours=1)
 
 
@@ -91,6 +92,9 @@ class Ticker:
     async def tick(self, now: datetime) -> TickReport:
         report = TickReport(recovered=await self.ports.due.recover(now))
         gate = asyncio.Semaphore(self.concurrency)
+        # Two batches overlap: the next one is claimed and prepared while the last sends of
+        # this one (a few waiting out a 429) finish, so the senders never sit idle.
+        running: set[asyncio.Task[None]] = set()
         while True:
             jobs = await self.ports.due.claim(now, LEASE_SECONDS, BATCH)
             if not jobs:
@@ -100,16 +104,25 @@ class Ticker:
                                          *((now - job.due).total_seconds() for job in jobs))
             run = _Run(now, report)
             await self._prepare(jobs, run)
-
-            async def one(job: Job, run: _Run = run) -> None:
-                async with gate:
-                    await self._run(job, run)
-
-            await asyncio.gather(*(one(job) for job in jobs if job.kind not in run.failed))
-            for batch in run.batches.values():
-                await batch.finish()
-            await self.ports.due.settle_many(run.settled)
+            running.add(asyncio.create_task(self._send(jobs, run, gate)))
+            if len(running) >= OVERLAP:
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()  # a batch that could not be settled fails the tick
+        for outcome in await asyncio.gather(*running, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
         return report
+
+    async def _send(self, jobs: list[Job], run: _Run, gate: asyncio.Semaphore) -> None:
+        async def one(job: Job) -> None:
+            async with gate:
+                await self._run(job, run)
+
+        await asyncio.gather(*(one(job) for job in jobs if job.kind not in run.failed))
+        for batch in run.batches.values():
+            await batch.finish()
+        await self.ports.due.settle_many(run.settled)
 
     async def _prepare(self, jobs: list[Job], run: _Run) -> None:
         for kind, prepare in BATCHED.items():

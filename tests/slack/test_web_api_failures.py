@@ -8,7 +8,7 @@ import pytest
 from fake_slack import FakeSlack
 from slack_harness import SlackDriver
 
-from adapters.slack.client import Pacer, SlackClients
+from adapters.slack.client import Pacer, SlackClients, retry_after
 from adapters.slack.messenger import SlackMessenger
 from bot.ports import DeliveryOutcome
 from bot.replies import Audience, Reply
@@ -32,6 +32,25 @@ async def test_a_429_is_retried_after_retry_after(slack: SlackDriver) -> None:
     posts = [c for c in slack.api.called("chat.postMessage") if c.args["channel"] == "C1"]
     assert len(posts) == 2  # refused once, then sent
     assert "Posted, and sent to <@U2>" in slack.api.last("response_url").all_text()
+
+
+async def test_a_429_is_sent_again_only_once_slacks_retry_after_has_passed(api: FakeSlack) -> None:
+    api.fail("chat.postMessage", status=429, retry_after=1)
+    sender = messenger(api, retries=2)
+    started = time.monotonic()
+    delivery = await sender.deliver(Reply("Nudge", audience=Audience.DIRECT, to=PRIYA))
+    await sender.clients.close()
+    assert delivery.outcome is DeliveryOutcome.SENT
+    assert len(api.called("chat.postMessage")) == 2
+    assert time.monotonic() - started >= 1.0
+
+
+@pytest.mark.parametrize(("headers", "seconds"), [
+    ({"Retry-After": ["2"]}, 2.0), ({"retry-after": "7"}, 7.0), ({"Retry-After": ["soon"]}, 1.0),
+    ({"Retry-After": []}, 1.0), ({}, 1.0), ({"Retry-After": ["-3"]}, 0.0),
+])
+def test_retry_after_is_read_from_what_slack_sent(headers: dict[str, object], seconds: float) -> None:
+    assert retry_after(headers) == seconds
 
 
 async def test_rate_limited_beyond_the_retries_is_retry_with_slacks_wait(api: FakeSlack) -> None:
