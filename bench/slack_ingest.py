@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.slack_ingest [--events 4000] [--rate 1000] [--seconds 5]
 
-Both servers run in their own process on loopback, one after the other in the same run, and
+Both servers run in their own process on loopback (on uvloop, as `rapport serve` does), in turn
+within the same run, and
 get the same signed `message` events (5 % of them promises, 200 people) from this process:
 
 - bare: a slack-bolt AsyncApp on aiohttp whose listener only acknowledges;
@@ -56,6 +57,13 @@ def free_port() -> int:
 
 # -- the two servers (run as subprocesses of this script) ---------------------------------------
 
+def new_loop() -> asyncio.AbstractEventLoop:
+    """Both servers run on the loop `rapport serve` uses (uvloop), so only the apps differ."""
+    import uvloop
+
+    return uvloop.new_event_loop()
+
+
 def serve_bare(port: int, api: str) -> None:
     from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
     from slack_bolt.async_app import AsyncApp
@@ -73,7 +81,7 @@ def serve_bare(port: int, api: str) -> None:
 
     app = web.Application()
     app.router.add_post("/slack/events", events)
-    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None, loop=new_loop())
 
 
 def serve_rapport(port: int, api: str, redis_url: str) -> None:
@@ -92,7 +100,7 @@ def serve_rapport(port: int, api: str, redis_url: str) -> None:
         mount(app, runtime, SlackOptions(pacing_scale=1000.0))
         return app
 
-    web.run_app(start(), host="127.0.0.1", port=port, access_log=None, print=None)
+    web.run_app(start(), host="127.0.0.1", port=port, access_log=None, print=None, loop=new_loop())
 
 
 # -- the fake Web API and the load ---------------------------------------------------------------
