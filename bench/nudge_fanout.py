@@ -215,6 +215,13 @@ async def main(count: int) -> None:
           f"burst allowance not counted); {stats['limited']:,} requests "
           f"answered 429; {duplicates} duplicates, {misses} misses; "
           f"ticking until idle took {limited['wall']:.1f} s.")
+    one_wall = rows[0][1]
+    exact = all(dup == 0 and miss == 0 for _, _, _, dup, miss, _ in rows) and not (
+        duplicates or misses)
+    print(f"\nGoals: {count:,} nudges by one process in ≤ 60 s: "
+          f"{'met' if one_wall <= 60 else 'NOT met'} ({one_wall:.1f} s); sustained rate ≥ 90 % "
+          f"of the allowed rate: {'met' if achieved >= 0.9 * ALLOWED_RATE else 'NOT met'}; "
+          f"zero duplicates and misses everywhere: {'met' if exact else 'NOT met'}.")
 
 
 if __name__ == "__main__":
