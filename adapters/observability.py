@@ -9,10 +9,9 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import os
 import sys
 import time
-import uuid
-from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
@@ -42,26 +41,17 @@ TICK_SECONDS = Histogram("rapport_tick_seconds", "Duration of one scheduler tick
                          buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120))
 
 
-_PLATFORM_ROUTES = {"/slack/events": "slack", "/api/messages": "teams"}
+PLATFORM_ROUTES = {"/slack/events": "slack", "/api/messages": "teams"}
+_RECEIVED = {platform: EVENTS_RECEIVED.labels(platform=platform, kind="delivery")
+             for platform in PLATFORM_ROUTES.values()}
 
 
-@web.middleware
-async def delivery_counts(request: web.Request,
-                          handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
-                          ) -> web.StreamResponse:
-    """Platform deliveries received, and those answered with an error (by status)."""
-    platform = _PLATFORM_ROUTES.get(request.path)
-    if platform is None or request.method != "POST":
-        return await handler(request)
-    EVENTS_RECEIVED.labels(platform=platform, kind="delivery").inc()
-    try:
-        response = await handler(request)
-    except web.HTTPException as error:
-        EVENTS_FAILED.labels(platform=platform, reason=str(error.status)).inc()
-        raise
-    if response.status >= 400:
-        EVENTS_FAILED.labels(platform=platform, reason=str(response.status)).inc()
-    return response
+def delivery_received(platform: str) -> None:
+    _RECEIVED[platform].inc()
+
+
+def delivery_failed(platform: str, status: int) -> None:
+    EVENTS_FAILED.labels(platform=platform, reason=str(status)).inc()
 
 
 class MeasuredRapport(Rapport):
@@ -84,20 +74,9 @@ async def metrics(request: web.Request) -> web.Response:
     return response
 
 
-@web.middleware
-async def request_ids(request: web.Request,
-                      handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
-                      ) -> web.StreamResponse:
-    """Every request gets an id (the caller's X-Request-Id, when sane), in logs and the reply."""
-    given = request.headers.get("X-Request-Id", "")
-    request_id = given if 0 < len(given) <= 64 and given.isprintable() else uuid.uuid4().hex
-    token = REQUEST_ID.set(request_id)
-    try:
-        response = await handler(request)
-        response.headers["X-Request-Id"] = request_id
-        return response
-    finally:
-        REQUEST_ID.reset(token)
+def request_id(given: str) -> str:
+    """The caller's X-Request-Id when it is sane, else a new random one."""
+    return given if 0 < len(given) <= 64 and given.isprintable() else os.urandom(16).hex()
 
 
 class JsonFormatter(logging.Formatter):

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    # False: `rapport serve` only accepts Slack deliveries; `rapport slack-worker` processes them.
+    slack_process_inbox: bool = True
     microsoft_app_id: str | None = None
     microsoft_app_password: SecretStr | None = None
     microsoft_app_tenant_id: str | None = None

@@ -1,4 +1,4 @@
-"""The `rapport` command: serve, console, detect, tick."""
+"""The `rapport` command: serve, slack-worker, console, detect, tick."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
         "detect", help="read chat messages on stdin, write one JSON line each: a promise or not")
     detect.add_argument("--now", help="when the messages were sent (ISO 8601, default: now)")
     detect.add_argument("--tz", default="UTC", help="the authors' time zone (default: UTC)")
+    commands.add_parser("slack-worker", help="process the Slack deliveries `serve` accepted "
+                        "(with SLACK_PROCESS_INBOX=false), until SIGTERM")
     tick = commands.add_parser("tick", help="run everything due at a moment once, then exit")
     tick.add_argument("--now", help="the moment (ISO 8601 with an offset; default: now)")
     package = commands.add_parser("teams-package",
@@ -52,7 +54,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    if args.command == "serve":
+    if args.command == "slack-worker" and not (settings.slack_bot_token or settings.slack_client_id):
+        print("rapport slack-worker needs Slack settings: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET "
+              "(or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET)", file=sys.stderr)
+        return 2
+    if args.command in ("serve", "slack-worker"):
         from adapters.observability import configure_logging
 
         configure_logging(settings.rapport_log_level)
@@ -62,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         if args.command == "serve":
             eventloop.run(_serve(settings))
+        elif args.command == "slack-worker":
+            eventloop.run(_slack_worker(settings))
         elif args.command == "console":
             asyncio.run(_console(settings, args.person))
         elif args.command == "tick":
@@ -88,6 +96,17 @@ async def _serve(settings: Settings) -> None:
               f"agentsplayground -e {base}/api/messages -c msteams\n"
               f"  in Slack: {slack}", flush=True)
         await serve(runtime)
+    finally:
+        await runtime.close()
+
+
+async def _slack_worker(settings: Settings) -> None:
+    from adapters.bootstrap import build
+    from adapters.slack.worker import run
+
+    runtime = await build(settings)
+    try:
+        await run(runtime)
     finally:
         await runtime.close()
 

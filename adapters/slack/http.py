@@ -82,7 +82,9 @@ class SlackAdapter:
                                    Outbox(self.clients, self.messenger), self.installations,
                                    detect_first=options.detect_first)
         self.inbox = Inbox(runtime.redis, self.processor, concurrency=options.concurrency,
-                           recover_every=options.recover_every, min_idle_ms=options.min_idle_ms)
+                           recover_every=options.recover_every, min_idle_ms=options.min_idle_ms,
+                           wake_elsewhere=not settings.slack_process_inbox,
+                           idle=self.processor.idle)
         self.processor.on_workspace_gone.append(self.inbox.forget_workspace)
         self._background: set[asyncio.Task[None]] = set()
         self.listeners = listeners = Listeners(self.inbox, self.spawn, self.processor.track_modal)
@@ -115,8 +117,10 @@ class SlackAdapter:
         await self.inbox.drained(within)
 
     async def lifecycle(self, app: web.Application) -> AsyncIterator[None]:
-        """aiohttp cleanup context: the worker runs while the server does."""
-        self.inbox.start()
+        """aiohttp cleanup context: the worker runs while the server does (unless
+        `SLACK_PROCESS_INBOX=false` leaves it to `rapport slack-worker` processes)."""
+        if self.runtime.settings.slack_process_inbox:
+            self.inbox.start()
         try:
             yield
         finally:

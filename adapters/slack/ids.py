@@ -76,6 +76,7 @@ def user_info_key(who: PersonRef) -> str:
 
 # Global indexes: no one workspace owns them, so they get a tag of their own.
 INBOXES = f"{PREFIX}:{{slack}}:inboxes"
+WAKE_CHANNEL = f"{PREFIX}:slack:wake"  # Pub/Sub, not a key: a workspace has new deliveries
 
 
 def oauth_state_key(state: str) -> str:

@@ -8,6 +8,12 @@ entries a crashed replica had claimed come back through XAUTOCLAIM.
 
     accept() --SET NX seen + XADD--> rp:{w:slack:T1}:slack:inbox --XREADGROUP--> process()
                                                                   --XACK + XDEL--> done
+
+The worker runs in the serving process by default. With `SLACK_PROCESS_INBOX=false` the
+serving process only accepts and publishes a wake-up (`rp:slack:wake`, the workspace id) per
+batch of accepted deliveries; `rapport slack-worker` processes listen for it, and their
+recovery sweep reads every inbox now and then in case a wake-up was lost (Pub/Sub delivers at
+most once).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ SEEN_TTL = 24 * 3600      # Slack retries for about an hour; a day is plenty
 MAX_ATTEMPTS = 5          # a delivery that failed this often goes to the dead letters
 BATCH = 200
 COALESCE = 0.002          # seconds the worker lets deliveries gather before reading them
+WAKE_DELAY = 0.002        # seconds accepted deliveries gather before other workers are woken
 
 # KEYS[1] the seen key, KEYS[2] the stream; ARGV: ttl, kind, body, user.
 # Returns the entry id, or false for a delivery already accepted.
@@ -60,6 +67,8 @@ class Entry:
 
 Process = Callable[[Entry], Awaitable[bool]]
 """Processes an entry; False when the workspace itself is gone (nothing left to count)."""
+Idle = Callable[[Entry], bool]
+"""True for an entry whose processing would do nothing but count it (chat without a promise)."""
 
 
 def _text(value: bytes | str) -> str:
@@ -122,8 +131,14 @@ class Inbox:
     """
 
     def __init__(self, redis: Redis, process: Process, *, concurrency: int = 64,
-                 recover_every: float = 15.0, min_idle_ms: int = 120_000) -> None:
+                 recover_every: float = 15.0, min_idle_ms: int = 120_000,
+                 wake_elsewhere: bool = False, idle: Idle | None = None) -> None:
         self.redis = redis
+        # Most chat holds no promise: such entries are settled by the reader in one round trip
+        # for the batch, without a task, a lane or a slot each.
+        self.idle = idle
+        self.wake_elsewhere = wake_elsewhere  # the workers run in other processes: tell them
+        self._waking: set[str] = set()  # workspaces with a wake-up about to be published
         self.process = process
         self.consumer = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"
         self.recover_every = recover_every
@@ -157,7 +172,7 @@ class Inbox:
             await self.redis.sadd(ids.INBOXES, workspace)
             self._registered.add(workspace)
         entry = await self._accepts.submit((
-            [ids.seen_key(workspace, dedupe), ids.inbox_key(workspace)],
+            workspace, [ids.seen_key(workspace, dedupe), ids.inbox_key(workspace)],
             [SEEN_TTL, kind, json.dumps(body, separators=(",", ":")), user]))
         if entry is None:
             EVENTS_DEDUPLICATED.labels(platform="slack").inc()
@@ -166,14 +181,36 @@ class Inbox:
         self._woken.set()
         return True
 
-    async def _accept_many(self, items: list[tuple[list[str], list[Any]]]) -> list[Any]:
+    async def _accept_many(self, items: list[tuple[str, list[str], list[Any]]]) -> list[Any]:
         if len(items) == 1:
-            keys, args = items[0]
-            return [await self._script(keys=keys, args=args)]
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for keys, args in items:
-                await self._script(keys=keys, args=args, client=pipe)
-            return list(await pipe.execute(raise_on_error=False))
+            _, keys, args = items[0]
+            answers = [await self._script(keys=keys, args=args)]
+        else:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for _, keys, args in items:
+                    await self._script(keys=keys, args=args, client=pipe)
+                answers = list(await pipe.execute(raise_on_error=False))
+        if self.wake_elsewhere:
+            for (workspace, _, _), answer in zip(items, answers, strict=True):
+                if answer is not None and not isinstance(answer, Exception) and \
+                        workspace not in self._waking:
+                    # One wake-up per workspace for everything accepted within WAKE_DELAY,
+                    # sent after those entries are in the stream (not part of the ack).
+                    self._waking.add(workspace)
+                    asyncio.get_running_loop().call_later(WAKE_DELAY, self._send_wake, workspace)
+        return answers
+
+    def _send_wake(self, workspace: str) -> None:
+        self._waking.discard(workspace)
+        task = asyncio.create_task(self._publish_wake(workspace))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _publish_wake(self, workspace: str) -> None:
+        try:
+            await self.redis.publish(ids.WAKE_CHANNEL, workspace)
+        except RedisError as error:  # the workers' recovery sweep finds the entries anyway
+            log.warning("could not wake the Slack workers: %s", error)
 
     def forget_workspace(self, workspace: str) -> None:
         """After an uninstall wiped the workspace's keys: register it again on next use."""
@@ -181,12 +218,18 @@ class Inbox:
 
     # -- the worker ---------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, listen: bool = False) -> None:
+        """Process deliveries: those accepted here, and with `listen` (a `rapport slack-worker`)
+        those other processes accepted and woke the workers for."""
         self._stopping.clear()
         self._loops = [asyncio.create_task(self._read_loop(), name="slack-inbox-read"),
                        asyncio.create_task(self._recover_loop(), name="slack-inbox-recover")]
+        if listen:
+            self._loops.append(asyncio.create_task(self._listen_loop(), name="slack-inbox-listen"))
 
-    async def stop(self) -> None:
+    async def stop(self, within: float = 5.0) -> None:
+        """Stop reading; deliveries being processed get `within` seconds to finish (the rest
+        stay pending, for another worker to take over)."""
         # A flag as well as cancel(): a cancellation that lands inside the Redis client can be
         # swallowed there, and the loops must end all the same.
         self._stopping.set()
@@ -196,7 +239,7 @@ class Inbox:
         if self._loops:
             await asyncio.wait(self._loops, timeout=5)
         if self._tasks:
-            await asyncio.wait(self._tasks, timeout=5)
+            await asyncio.wait(self._tasks, timeout=within)
 
     async def drained(self, within: float = 10.0) -> None:
         """Wait until every delivery accepted here is processed (tests, graceful stops)."""
@@ -222,6 +265,30 @@ class Inbox:
                                       workspace)
             finally:
                 self._reading = False
+
+    async def _listen_loop(self) -> None:
+        """Wake-ups from the serving processes; the first sweep reads whatever came before."""
+        backoff = 0.1
+        while not self._stopping.is_set():
+            pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(ids.WAKE_CHANNEL)
+                backoff = 0.1
+                for raw in await self.redis.smembers(ids.INBOXES):  # accepted while away
+                    self._wake.add(_text(raw))
+                self._woken.set()
+                while not self._stopping.is_set():
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is not None:
+                        self._wake.add(_text(message["data"]))
+                        self._woken.set()
+            except (RedisError, OSError) as error:
+                log.warning("listening for Slack wake-ups failed (%s); listening again", error)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                with contextlib.suppress(RedisError, OSError):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def _recover_loop(self) -> None:
         while not self._stopping.is_set():
@@ -258,7 +325,7 @@ class Inbox:
                 except ResponseError:
                     break  # no stream or no group yet: nothing was ever claimed
                 start, claimed = _text(reply[0]), reply[1]
-                found += self._dispatch(workspace, claimed)
+                found += await self._take(workspace, claimed)
                 if start == "0-0" or not claimed:
                     break
         return found
@@ -277,26 +344,33 @@ class Inbox:
                     await self.redis.xgroup_create(key, GROUP, id="0", mkstream=True)
                 continue
             entries = reply[0][1] if reply else []
-            total += self._dispatch(workspace, entries)
+            total += await self._take(workspace, entries)
             if len(entries) < BATCH:
                 return total
 
-    def _dispatch(self, workspace: str, entries: list[Any]) -> int:
+    async def _take(self, workspace: str, entries: list[Any]) -> int:
+        """Start processing what was read; settle at once what needs nothing but counting."""
         count = 0
+        idle: list[tuple[Entry, bool]] = []
         for raw_id, fields in entries:
             if not fields:
                 continue  # deleted while pending
             working = self._inflight.setdefault(workspace, set())
             if _text(raw_id) in working:
                 continue  # already being processed here
-            working.add(_text(raw_id))
             entry = Entry(workspace=workspace, id=_text(raw_id), kind=_text(fields[b"k"]),
                           body=cast(dict[str, Any], json.loads(fields[b"b"])),
                           user=_text(fields.get(b"u", b"")))
+            count += 1
+            if self.idle is not None and self.idle(entry):
+                idle.append((entry, True))
+                continue
+            working.add(entry.id)
             task = asyncio.create_task(self._run(entry))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-            count += 1
+        if idle:
+            await self._settle_many(idle)
         return count
 
     async def _run(self, entry: Entry) -> None:

@@ -145,6 +145,22 @@ class Processor:
         self.on_workspace_gone = on_workspace_gone or []
         self.detect_first = detect_first
 
+    def idle(self, entry: Entry) -> bool:
+        """Whether processing `entry` would do nothing but count it: a new chat message that
+        holds no promise (detection is all the core does with one, see bot.commands.capture;
+        whether a message holds a promise does not depend on the zone)."""
+        if not self.detect_first or entry.kind != "event":
+            return False
+        event = entry.body.get("event") or {}
+        if event.get("type") != "message":
+            return False
+        chat = translate.chat_message(event, translate.bot_user_of(entry.body))
+        return chat is not None and self._nothing_to_do(chat)
+
+    def _nothing_to_do(self, chat: translate.ChatMessage) -> bool:
+        return self.detect_first and not (chat.edited or chat.deleted) and detect(
+            chat.text, sent_at=chat.sent_at or datetime.now(UTC), tz=_UTC) is None
+
     async def __call__(self, entry: Entry) -> bool:
         client = await self.clients.for_workspace(entry.workspace)
         if entry.kind == "event":
@@ -196,11 +212,7 @@ class Processor:
         chat = translate.chat_message(event, bot_user)
         if chat is None:
             return
-        if self.detect_first and not (chat.edited or chat.deleted) and detect(
-                chat.text, sent_at=chat.sent_at or datetime.now(UTC), tz=_UTC) is None:
-            # Detection is all the core does with a new message (bot.commands.capture), and
-            # whether a message holds a promise does not depend on the zone; most chat holds
-            # none, so it never costs a profile read.
+        if self._nothing_to_do(chat):  # most chat: it never costs a profile read
             return
         actor = await self.people.actor(workspace, chat.user, client)
         if chat.deleted:

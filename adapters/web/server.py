@@ -14,12 +14,15 @@ from redis.exceptions import RedisError
 from adapters.bootstrap import Runtime
 from adapters.observability import (
     NUDGES,
+    PLATFORM_ROUTES,
     REDIS_ERRORS,
+    REQUEST_ID,
     TICK_LAG,
     TICK_SECONDS,
-    delivery_counts,
+    delivery_failed,
+    delivery_received,
     metrics,
-    request_ids,
+    request_id,
 )
 
 log = logging.getLogger("rapport.web")
@@ -48,16 +51,48 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready"})
 
 
-def refuse_while_stopping(runtime: Runtime) -> Middleware:
-    """Once shutdown has begun, new platform deliveries get 503 (Slack and the Bot Framework
-    retry them, reaching a live replica) while the work already accepted here finishes."""
+def front_door(runtime: Runtime) -> Middleware:
+    """What every request goes through, in one middleware (each layer costs every delivery a
+    coroutine and aiohttp's wrapper around it):
+
+    - an id, the caller's X-Request-Id when sane, in the logs and the reply;
+    - platform deliveries are counted, and those answered with an error, by status;
+    - once shutdown has begun, new deliveries get 503 (Slack and the Bot Framework retry them,
+      reaching a live replica) while the work already accepted here finishes.
+    """
+
+    async def deliver(request: web.Request, handler: Handler, platform: str) -> web.StreamResponse:
+        delivery_received(platform)
+        if runtime.stopping.is_set():
+            delivery_failed(platform, 503)
+            return web.json_response({"error": "shutting down"}, status=503,
+                                     headers={"Retry-After": "1"})
+        try:
+            response = await handler(request)
+        except web.HTTPException as error:
+            delivery_failed(platform, error.status)
+            raise
+        if response.status >= 400:
+            delivery_failed(platform, response.status)
+        return response
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if runtime.stopping.is_set() and request.method == "POST":
-            return web.json_response({"error": "shutting down"}, status=503,
-                                     headers={"Retry-After": "1"})
-        return await handler(request)
+        given = request_id(request.headers.get("X-Request-Id", ""))
+        token = REQUEST_ID.set(given)
+        try:
+            platform = PLATFORM_ROUTES.get(request.path) if request.method == "POST" else None
+            if platform is not None:
+                response = await deliver(request, handler, platform)
+            elif runtime.stopping.is_set() and request.method == "POST":
+                response = web.json_response({"error": "shutting down"}, status=503,
+                                             headers={"Retry-After": "1"})
+            else:
+                response = await handler(request)
+            response.headers["X-Request-Id"] = given
+            return response
+        finally:
+            REQUEST_ID.reset(token)
 
     return middleware
 
@@ -65,8 +100,7 @@ def refuse_while_stopping(runtime: Runtime) -> Middleware:
 def make_app(runtime: Runtime) -> web.Application:
     """The aiohttp application with every route Rapport serves."""
     app = web.Application(client_max_size=MAX_BODY,
-                          middlewares=[request_ids, delivery_counts,
-                                       refuse_while_stopping(runtime)])
+                          middlewares=[front_door(runtime)])
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
