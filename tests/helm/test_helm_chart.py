@@ -40,6 +40,7 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
                               "app.kubernetes.io/name": "redis"}}}]},
         "serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}},
         "cronJob": {"enabled": True},
+        "slackWorker": {"enabled": True, "replicaCount": 3},
         "extraEnv": [{"name": "RAPPORT_EXTRA", "value": "1"}],
         "image": {"digest": "sha256:" + "a" * 64},
     },
@@ -227,6 +228,27 @@ def test_the_cronjob_ticks_and_the_deployment_stops_ticking(
     policy = objects["NetworkPolicy", "rapport"]["spec"]["podSelector"]["matchLabels"]
     assert set(policy.items()) <= set(cron["jobTemplate"]["spec"]["template"]["metadata"][
         "labels"].items())
+
+
+def test_slack_workers_process_and_the_servers_only_accept(
+    rendered: dict[str, dict[tuple[str, str], dict[str, Any]]],
+) -> None:
+    assert rendered["defaults"]["ConfigMap", "rapport"]["data"]["SLACK_PROCESS_INBOX"] == "true"
+    assert ("Deployment", "rapport-slack-worker") not in rendered["defaults"]
+    objects = rendered["everything-on"]
+    assert objects["ConfigMap", "rapport"]["data"]["SLACK_PROCESS_INBOX"] == "false"
+    worker = objects["Deployment", "rapport-slack-worker"]["spec"]
+    assert worker["replicas"] == 3
+    (container,) = worker["template"]["spec"]["containers"]
+    assert container["args"] == ["slack-worker"]
+    assert container["image"] == pod_spec(objects)["containers"][0]["image"]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert "ports" not in container  # nothing to serve: not behind the Service
+    labels = worker["template"]["metadata"]["labels"]
+    assert labels["app.kubernetes.io/component"] == "slack-worker"
+    assert worker["selector"]["matchLabels"]["app.kubernetes.io/component"] == "slack-worker"
+    policy = objects["NetworkPolicy", "rapport"]["spec"]["podSelector"]["matchLabels"]
+    assert set(policy.items()) <= set(labels.items())  # it reaches Redis and Slack
 
 
 def test_ingress_publishes_only_the_platform_endpoints(
