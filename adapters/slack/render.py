@@ -12,9 +12,10 @@ a date picker whose `action_id` also carries the value: `promise.more_time~2~7`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -41,6 +42,7 @@ ACTIONS_PER_BLOCK = 25
 TRACK_CALLBACK = "rapport.track_promise"
 TRACK_SHORTCUT = "rapport.track_as_promise"
 _SEPARATOR = "~"
+T = TypeVar("T")
 
 
 def encode_action(action: str, index: int, value: str | None = None) -> str:
@@ -104,18 +106,29 @@ def section_blocks(section: Section, start: int = 0) -> list[Block]:
     return blocks
 
 
+def _assemble(reply: Reply, text: Callable[[str], T],
+              section: Callable[[Section, int], Iterable[T]], more: Callable[[], T],
+              limit: int) -> list[T]:
+    """The reply's headline, then each section, within Slack's block limit (the last block
+    then points to the rest)."""
+    blocks = [text(part) for part in _chunks(reply.text) if part.strip()]
+    index = 0
+    for part in reply.sections:
+        blocks.extend(section(part, index))
+        index += len(part.buttons)
+    if len(blocks) > limit:
+        blocks = [*blocks[: limit - 1], more()]
+    return blocks
+
+
+def _more() -> ContextBlock:
+    return ContextBlock(elements=[_mrkdwn("…and more: `/kept` lists everything.")])
+
+
 def reply_blocks(reply: Reply, limit: int = MESSAGE_BLOCKS) -> list[Block]:
     """The reply as blocks: its headline, then each section, within Slack's block limit."""
-    blocks: list[Block] = [SectionBlock(text=_mrkdwn(part)) for part in _chunks(reply.text)
-                           if part.strip()]
-    index = 0
-    for section in reply.sections:
-        blocks.extend(section_blocks(section, index))
-        index += len(section.buttons)
-    if len(blocks) > limit:
-        blocks = [*blocks[: limit - 1], ContextBlock(elements=[
-            _mrkdwn("…and more: `/kept` lists everything.")])]
-    return blocks
+    return _assemble(reply, lambda part: SectionBlock(text=_mrkdwn(part)), section_blocks,
+                     _more, limit)
 
 
 @lru_cache(maxsize=4096)
@@ -136,14 +149,8 @@ def message(reply: Reply) -> dict[str, Any]:
     lines to thousands of people, so each distinct part is validated once and its JSON reused
     (read-only: slack-sdk serialises it, nothing changes it).
     """
-    blocks = [_text_block(part) for part in _chunks(reply.text) if part.strip()]
-    index = 0
-    for section in reply.sections:
-        blocks.extend(_section_dicts(section, index))
-        index += len(section.buttons)
-    if len(blocks) > MESSAGE_BLOCKS:
-        blocks = [*blocks[: MESSAGE_BLOCKS - 1], ContextBlock(elements=[
-            _mrkdwn("…and more: `/kept` lists everything.")]).to_dict()]
+    blocks = _assemble(reply, _text_block, _section_dicts, lambda: _more().to_dict(),
+                       MESSAGE_BLOCKS)
     return {"text": reply.text[:SECTION_LIMIT] or " ", "blocks": blocks}
 
 

@@ -32,14 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "teams"))
 from fake_connector import Call as TeamsCall
 from fake_connector import FakeConnector
 from fake_slack import Call, FakeSlack
-from slack_harness import FAST, SlackDriver, slack_settings, start_app
+from slack_harness import SlackDriver, running_slack, slack_settings, start_app
 from teams_harness import ALEX, PRIYA, TeamsDriver
 from teams_harness import FAST as TEAMS_FAST
 
 from adapters import teams as teams_adapter
 from adapters.bootstrap import Runtime
 from adapters.settings import Settings
-from adapters.slack import SLACK, mount
 from adapters.teams.cards import WORD_JOINER
 from adapters.web.server import make_app
 from bot.clock import FixedClock
@@ -63,14 +62,10 @@ async def slack(redis: Redis, ports: Ports, clock: FixedClock) -> AsyncIterator[
     await api.start()
     runtime = Runtime(settings=slack_settings(api), redis=redis, ports=ports,
                       core=Rapport(ports, clock), clock=clock, messengers={})
-    app = make_app(runtime)
-    mount(app, runtime, FAST)
-    runner, base = await start_app(app)
     try:
-        async with aiohttp.ClientSession() as session:
-            yield SlackDriver(f"{base}/slack/events", session, api, app[SLACK], clock)
+        async with running_slack(runtime, api, clock) as driver:
+            yield driver
     finally:
-        await runner.cleanup()
         await api.stop()
 
 

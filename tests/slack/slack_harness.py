@@ -8,6 +8,8 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -16,8 +18,10 @@ import aiohttp
 from aiohttp import web
 from fake_slack import TEAM, FakeSlack
 
+from adapters.bootstrap import Runtime
 from adapters.settings import Settings
-from adapters.slack import SlackAdapter, SlackOptions
+from adapters.slack import SLACK, SlackAdapter, SlackOptions, mount
+from adapters.web.server import make_app
 from bot.clock import FixedClock
 
 SECRET = "fake-signing-secret-for-tests-only"
@@ -140,3 +144,17 @@ async def start_app(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}"
 
 
+
+
+@asynccontextmanager
+async def running_slack(runtime: Runtime, api: FakeSlack, clock: FixedClock,
+                        options: SlackOptions = FAST) -> AsyncIterator[SlackDriver]:
+    """The app with Slack mounted, served on an ephemeral port, and a driver for it."""
+    app = make_app(runtime)
+    mount(app, runtime, options)
+    runner, base = await start_app(app)
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield SlackDriver(f"{base}/slack/events", session, api, app[SLACK], clock)
+    finally:
+        await runner.cleanup()

@@ -7,17 +7,15 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 
-import aiohttp
 import pytest
 from fake_slack import FakeSlack
 from redis.asyncio import Redis
-from slack_harness import FAST, SlackDriver, slack_settings, start_app
+from slack_harness import FAST, SlackDriver, running_slack, slack_settings
 
 from adapters.bootstrap import Runtime
 from adapters.cli.main import main
-from adapters.slack import SLACK, SlackOptions, ids, mount
+from adapters.slack import SlackOptions, ids
 from adapters.slack.worker import work
-from adapters.web.server import make_app
 from bot.clock import FixedClock
 from bot.core import Rapport
 from bot.ports import Ports
@@ -28,16 +26,8 @@ PROMISE = "I'll send the release notes to <@U2> by Friday"
 @pytest.fixture
 async def web_only(api: FakeSlack, redis: Redis, ports: Ports, clock: FixedClock,
                    core: Rapport) -> AsyncIterator[SlackDriver]:
-    runtime = Runtime(settings=slack_settings(api, slack_process_inbox=False), redis=redis,
-                      ports=ports, core=core, clock=clock, messengers={})
-    app = make_app(runtime)
-    mount(app, runtime, FAST)
-    runner, base = await start_app(app)
-    try:
-        async with aiohttp.ClientSession() as session:
-            yield SlackDriver(f"{base}/slack/events", session, api, app[SLACK], clock)
-    finally:
-        await runner.cleanup()
+    async with running_slack(worker_runtime(api, redis, ports, core, clock), api, clock) as driver:
+        yield driver
 
 
 def worker_runtime(api: FakeSlack, redis: Redis, ports: Ports, core: Rapport,
