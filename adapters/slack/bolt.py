@@ -60,16 +60,22 @@ def _digest(request: AsyncBoltRequest) -> str:
 class Listeners:
     """Bolt listeners; bolt passes their arguments by name (body, ack, request)."""
 
-    def __init__(self, inbox: Inbox, spawn: Spawn, open_modal: OpenModal) -> None:
+    def __init__(self, inbox: Inbox, spawn: Spawn, open_modal: OpenModal,
+                 nothing_to_do: Callable[[translate.ChatMessage], bool] | None = None) -> None:
         self.inbox = inbox
         self.spawn = spawn
         self.open_modal = open_modal
+        self.nothing_to_do = nothing_to_do or (lambda chat: False)
 
-    async def _accept(self, kind: str, body: dict[str, Any], dedupe: str) -> BoltResponse | None:
+    async def _accept(self, kind: str, body: dict[str, Any], dedupe: str,
+                      count_only: bool = False) -> BoltResponse | None:
         try:
             async with asyncio.timeout(ACCEPT_TIMEOUT):
-                await self.inbox.accept(translate.workspace_of(body), dedupe, kind,
-                                        _stored(body), translate.user_of(body))
+                if count_only:
+                    await self.inbox.count(translate.workspace_of(body), dedupe, kind)
+                else:
+                    await self.inbox.accept(translate.workspace_of(body), dedupe, kind,
+                                            _stored(body), translate.user_of(body))
         except (RedisError, OSError, TimeoutError) as error:
             log.error("could not accept a Slack %s: %s; answered 503 so Slack retries", kind,
                       error)
@@ -80,12 +86,17 @@ class Listeners:
         """Keep an Events API delivery worth processing; None when it was kept or skipped."""
         event = body.get("event") or {}
         kind = event.get("type")
+        count_only = False
         if kind == "message":
-            if translate.chat_message(event, translate.bot_user_of(body)) is None:
+            chat = translate.chat_message(event, translate.bot_user_of(body))
+            if chat is None:
                 return None  # bots (this one too), joins, topic changes: nothing to detect
+            # Most chat holds no promise: counted with its dedupe mark, never stored.
+            count_only = self.nothing_to_do(chat)
         elif kind not in _KEPT_EVENTS:
             return None
-        return await self._accept("event", body, "e:" + str(body.get("event_id") or ""))
+        return await self._accept("event", body, "e:" + str(body.get("event_id") or ""),
+                                  count_only)
 
     async def event(self, body: dict[str, Any], ack: AsyncAck) -> BoltResponse:
         failed = await self.accept_event(body)

@@ -83,11 +83,11 @@ class SlackAdapter:
                                    detect_first=options.detect_first)
         self.inbox = Inbox(runtime.redis, self.processor, concurrency=options.concurrency,
                            recover_every=options.recover_every, min_idle_ms=options.min_idle_ms,
-                           wake_elsewhere=not settings.slack_process_inbox,
-                           idle=self.processor.idle)
+                           wake_elsewhere=not settings.slack_process_inbox)
         self.processor.on_workspace_gone.append(self.inbox.forget_workspace)
         self._background: set[asyncio.Task[None]] = set()
-        self.listeners = listeners = Listeners(self.inbox, self.spawn, self.processor.track_modal)
+        self.listeners = listeners = Listeners(self.inbox, self.spawn, self.processor.track_modal,
+                                               self.processor.nothing_to_do)
         # bolt's own client: auth.test for single-workspace mode, oauth.v2.access for installs.
         self.bolt: AsyncApp = build_app(
             listeners=listeners, client=self.clients.make(None if self.oauth else token),

@@ -2,9 +2,10 @@
 
 The ack path does one round trip: a script that marks the delivery as seen *and* appends it to
 the workspace's stream, atomically, so a delivery is either fully accepted or not at all (then
-the request fails with 5xx and Slack's retry is processed). The slow work (detection, the core,
-Web API calls) runs after the ack, in a worker that reads the stream through a consumer group;
-entries a crashed replica had claimed come back through XAUTOCLAIM.
+the request fails with 5xx and Slack's retry is processed). Chat that holds no promise needs
+nothing but counting: its script marks it seen and counts it, and it is never stored. The slow
+work (the core, Web API calls) runs after the ack, in a worker that reads the stream through a
+consumer group; entries a crashed replica had claimed come back through XAUTOCLAIM.
 
     accept() --SET NX seen + XADD--> rp:{w:slack:T1}:slack:inbox --XREADGROUP--> process()
                                                                   --XACK + XDEL--> done
@@ -29,10 +30,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError, ResponseError
 
 from adapters.observability import EVENTS_DEDUPLICATED
 from adapters.redis.keys import WorkspaceKeys
+from adapters.redis.scripts import run_calls
 from adapters.slack import ids
 
 log = logging.getLogger("rapport.slack.inbox")
@@ -53,6 +56,16 @@ end
 return false
 """
 
+# A delivery whose processing would only count it (chat without a promise): KEYS[1] the seen
+# key, KEYS[2] the workspace's stats hash; ARGV: ttl, the count's field. True when new.
+_COUNT = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+  return 1
+end
+return false
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:
@@ -67,8 +80,7 @@ class Entry:
 
 Process = Callable[[Entry], Awaitable[bool]]
 """Processes an entry; False when the workspace itself is gone (nothing left to count)."""
-Idle = Callable[[Entry], bool]
-"""True for an entry whose processing would do nothing but count it (chat without a promise)."""
+
 
 
 def _text(value: bytes | str) -> str:
@@ -132,11 +144,8 @@ class Inbox:
 
     def __init__(self, redis: Redis, process: Process, *, concurrency: int = 64,
                  recover_every: float = 15.0, min_idle_ms: int = 120_000,
-                 wake_elsewhere: bool = False, idle: Idle | None = None) -> None:
+                 wake_elsewhere: bool = False) -> None:
         self.redis = redis
-        # Most chat holds no promise: such entries are settled by the reader in one round trip
-        # for the batch, without a task, a lane or a slot each.
-        self.idle = idle
         self.wake_elsewhere = wake_elsewhere  # the workers run in other processes: tell them
         self._waking: set[str] = set()  # workspaces with a wake-up about to be published
         self.process = process
@@ -144,6 +153,7 @@ class Inbox:
         self.recover_every = recover_every
         self.min_idle_ms = min_idle_ms
         self._script = redis.register_script(_ACCEPT)
+        self._count = redis.register_script(_COUNT)
         self._registered: set[str] = set()
         self._wake: set[str] = set()
         self._woken = asyncio.Event()
@@ -172,7 +182,7 @@ class Inbox:
             await self.redis.sadd(ids.INBOXES, workspace)
             self._registered.add(workspace)
         entry = await self._accepts.submit((
-            workspace, [ids.seen_key(workspace, dedupe), ids.inbox_key(workspace)],
+            workspace, self._script, [ids.seen_key(workspace, dedupe), ids.inbox_key(workspace)],
             [SEEN_TTL, kind, json.dumps(body, separators=(",", ":")), user]))
         if entry is None:
             EVENTS_DEDUPLICATED.labels(platform="slack").inc()
@@ -181,18 +191,29 @@ class Inbox:
         self._woken.set()
         return True
 
-    async def _accept_many(self, items: list[tuple[str, list[str], list[Any]]]) -> list[Any]:
-        if len(items) == 1:
-            _, keys, args = items[0]
-            answers = [await self._script(keys=keys, args=args)]
-        else:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for _, keys, args in items:
-                    await self._script(keys=keys, args=args, client=pipe)
-                answers = list(await pipe.execute(raise_on_error=False))
+    async def count(self, workspace: str, dedupe: str, kind: str) -> bool:
+        """A delivery whose processing would only count it: counted once, in the same round
+        trip as its dedupe mark, and never stored. True when it is new.
+
+        Raises RedisError when Redis does not answer: the caller must answer 5xx.
+        """
+        stats = WorkspaceKeys(ids.workspace_ref(workspace)).stats
+        new = await self._accepts.submit((
+            workspace, self._count, [ids.seen_key(workspace, dedupe), stats],
+            [SEEN_TTL, f"slack_{kind}s"]))
+        if new is None:
+            EVENTS_DEDUPLICATED.labels(platform="slack").inc()
+            return False
+        return True
+
+    async def _accept_many(self, items: list[tuple[str, AsyncScript, list[str], list[Any]]],
+                           ) -> list[Any]:
+        answers = await run_calls(self.redis, [(script, keys, args)
+                                               for _, script, keys, args in items])
         if self.wake_elsewhere:
-            for (workspace, _, _), answer in zip(items, answers, strict=True):
-                if answer is not None and not isinstance(answer, Exception) and \
+            for (workspace, script, _, _), answer in zip(items, answers, strict=True):
+                if script is self._script and answer is not None and \
+                        not isinstance(answer, Exception) and \
                         workspace not in self._waking:
                     # One wake-up per workspace for everything accepted within WAKE_DELAY,
                     # sent after those entries are in the stream (not part of the ack).
@@ -325,7 +346,7 @@ class Inbox:
                 except ResponseError:
                     break  # no stream or no group yet: nothing was ever claimed
                 start, claimed = _text(reply[0]), reply[1]
-                found += await self._take(workspace, claimed)
+                found += self._dispatch(workspace, claimed)
                 if start == "0-0" or not claimed:
                     break
         return found
@@ -344,14 +365,13 @@ class Inbox:
                     await self.redis.xgroup_create(key, GROUP, id="0", mkstream=True)
                 continue
             entries = reply[0][1] if reply else []
-            total += await self._take(workspace, entries)
+            total += self._dispatch(workspace, entries)
             if len(entries) < BATCH:
                 return total
 
-    async def _take(self, workspace: str, entries: list[Any]) -> int:
-        """Start processing what was read; settle at once what needs nothing but counting."""
+    def _dispatch(self, workspace: str, entries: list[Any]) -> int:
+        """Start processing what was read."""
         count = 0
-        idle: list[tuple[Entry, bool]] = []
         for raw_id, fields in entries:
             if not fields:
                 continue  # deleted while pending
@@ -362,15 +382,10 @@ class Inbox:
                           body=cast(dict[str, Any], json.loads(fields[b"b"])),
                           user=_text(fields.get(b"u", b"")))
             count += 1
-            if self.idle is not None and self.idle(entry):
-                idle.append((entry, True))
-                continue
             working.add(entry.id)
             task = asyncio.create_task(self._run(entry))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        if idle:
-            await self._settle_many(idle)
         return count
 
     async def _run(self, entry: Entry) -> None:

@@ -145,19 +145,8 @@ class Processor:
         self.on_workspace_gone = on_workspace_gone or []
         self.detect_first = detect_first
 
-    def idle(self, entry: Entry) -> bool:
-        """Whether processing `entry` would do nothing but count it: a new chat message that
-        holds no promise (detection is all the core does with one, see bot.commands.capture;
-        whether a message holds a promise does not depend on the zone)."""
-        if not self.detect_first or entry.kind != "event":
-            return False
-        event = entry.body.get("event") or {}
-        if event.get("type") != "message":
-            return False
-        chat = translate.chat_message(event, translate.bot_user_of(entry.body))
-        return chat is not None and self._nothing_to_do(chat)
-
-    def _nothing_to_do(self, chat: translate.ChatMessage) -> bool:
+    def nothing_to_do(self, chat: translate.ChatMessage) -> bool:
+        """A new chat message without a promise in it: nothing to do but count it."""
         return self.detect_first and not (chat.edited or chat.deleted) and detect(
             chat.text, sent_at=chat.sent_at or datetime.now(UTC), tz=_UTC) is None
 
@@ -212,7 +201,7 @@ class Processor:
         chat = translate.chat_message(event, bot_user)
         if chat is None:
             return
-        if self._nothing_to_do(chat):  # most chat: it never costs a profile read
+        if self.nothing_to_do(chat):  # most chat: it never costs a profile read
             return
         actor = await self.people.actor(workspace, chat.user, client)
         if chat.deleted:

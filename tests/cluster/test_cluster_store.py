@@ -7,6 +7,7 @@ check the cluster itself and the parts that spread over it (the due-work shards,
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -114,3 +115,33 @@ async def test_due_work_claims_over_every_shard_across_nodes(cluster: RedisClust
     assert await due.recover(now + timedelta(minutes=5)) == len(people) - 10
     await due.cancel("nudge.daily", people[-1], "")
     assert len(await due.claim(now + timedelta(minutes=5), 60, 1000)) == len(people) - 11
+
+
+async def test_slack_deliveries_accepted_together_spread_over_the_cluster(
+        cluster: RedisCluster) -> None:
+    # A burst of deliveries from many workspaces shares one accept batch: each script call
+    # stays in its workspace's slot, and a retry of any of them is known.
+    from adapters.slack import ids
+    from adapters.slack.inbox import Entry, Inbox
+
+    async def unused(entry: Entry) -> bool:
+        return True
+
+    inbox = Inbox(cluster, unused)  # type: ignore[arg-type]
+    workspaces = [f"T{n:03d}" for n in range(40)]
+    accepted = await asyncio.gather(
+        *(inbox.accept(w, f"e:Ev{w}", "event", {"event": {"type": "app_home_opened"}}, "U1")
+          for w in workspaces),
+        *(inbox.count(w, f"e:Chat{w}", "event") for w in workspaces))
+    assert all(accepted)
+    assert len({key_slot(ids.inbox_key(w).encode()) for w in workspaces}) > 10
+    for workspace in workspaces:
+        assert await cluster.xlen(ids.inbox_key(workspace)) == 1
+    retried = await asyncio.gather(*(inbox.accept(w, f"e:Ev{w}", "event", {}, "U1")
+                                     for w in workspaces),
+                                   *(inbox.count(w, f"e:Chat{w}", "event") for w in workspaces))
+    assert not any(retried)
+    for workspace in workspaces:
+        assert await cluster.xlen(ids.inbox_key(workspace)) == 1
+        stats = ids.workspace_key(ids.workspace_ref(workspace), "stats")
+        assert await cluster.hget(stats, "slack_events") == b"1"

@@ -28,6 +28,32 @@ async def test_chatter_gets_no_answer(slack: SlackDriver) -> None:
     assert slack.api.called("chat.postEphemeral") == []
 
 
+async def test_chatter_is_counted_once_and_its_text_never_stored(slack: SlackDriver,
+                                                                 redis: Redis) -> None:
+    event = {"type": "message", "user": "U1", "text": "lunch at 12? the usual place",
+             "channel": "C1", "ts": slack.ts()}
+    assert (await slack.envelope(event, event_id="EvChat")).status == 200
+    assert (await slack.envelope(event, event_id="EvChat", retry=1)).status == 200
+    await slack.settled()
+    assert await redis.hget("rp:{w:slack:T1}:stats", "slack_events") == b"1"
+    everything = b""
+    async for key in redis.scan_iter():
+        kind = await redis.type(key)
+        if kind == b"string":
+            everything += await redis.get(key) or b""
+        elif kind == b"hash":
+            everything += b"".join(await redis.hvals(key))
+        elif kind == b"stream":
+            everything += repr(await redis.xrange(key)).encode()
+        elif kind == b"list":
+            everything += b"".join(await redis.lrange(key, 0, -1))
+        elif kind == b"set":
+            everything += b"".join(await redis.smembers(key))
+        elif kind == b"zset":
+            everything += b"".join(await redis.zrange(key, 0, -1))
+    assert b"usual place" not in everything
+
+
 async def test_the_speakers_slack_time_zone_is_used_and_cached(slack: SlackDriver,
                                                                runtime: Runtime) -> None:
     slack.api.users["U1"] = {"id": "U1", "name": "priya", "real_name": "Priya Das",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from slack_harness import SlackDriver, sign
 
 from adapters.web.server import make_app
@@ -77,14 +77,17 @@ async def test_a_retried_event_is_processed_once(slack: SlackDriver, redis: Redi
     assert (await redis.hgetall("rp:{w:slack:T1}:stats"))[b"offered"] == b"1"
 
 
+def closed_port() -> int:
+    """A loopback port nothing listens on: connecting to it is refused."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 async def test_redis_down_answers_503_and_slacks_retry_is_processed(slack: SlackDriver) -> None:
     inbox = slack.adapter.inbox
-    script = inbox._script
-
-    async def unavailable(*args: Any, **kwargs: Any) -> Any:
-        raise RedisConnectionError("Redis is down")
-
-    inbox._script = unavailable  # type: ignore[assignment]
+    reachable = inbox.redis
+    inbox.redis = Redis(host="127.0.0.1", port=closed_port(), socket_connect_timeout=0.5)
     event = {"type": "message", "user": "U1", "text": PROMISE, "channel": "C1", "ts": slack.ts()}
     failed = await slack.envelope(event, event_id="EvDOWN")
     command = await slack.command("promise", "write the release notes by Friday")
@@ -92,7 +95,8 @@ async def test_redis_down_answers_503_and_slacks_retry_is_processed(slack: Slack
     await slack.settled()
     assert slack.api.called("chat.postEphemeral") == []
 
-    inbox._script = script  # Redis is back; Slack delivers the event again
+    await inbox.redis.aclose()
+    inbox.redis = reachable  # Redis is back; Slack delivers the event again
     retried = await slack.envelope(event, event_id="EvDOWN", retry=1)
     assert retried.status == 200
     await slack.settled()
