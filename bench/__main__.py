@@ -1,6 +1,7 @@
 """Run every benchmark and rewrite docs/benchmarks.md with their figures.
 
-    make bench            (or: .venv/bin/python -m bench [name ...])
+    make bench            (or: .venv/bin/python -m bench [name ...]: only those are run again,
+                           the other sections of docs/benchmarks.md are kept)
 
 Each benchmark runs in its own process and prints a markdown section with its command and
 its figures as ratios against a baseline run side by side (machines here are noisy).
@@ -32,11 +33,28 @@ in the same run.
 """
 
 
+def _kept_sections(chosen: list[str]) -> dict[str, str]:
+    """The sections of the current docs/benchmarks.md for the benchmarks not run this time."""
+    path = ROOT / "docs" / "benchmarks.md"
+    if not path.exists():
+        return {}
+    parts = path.read_text().split("\n## ")[1:]
+    by_title = {part.split("\n", 1)[0]: "## " + part.rstrip() + "\n" for part in parts}
+    return {name: by_title[title] for name, (title, _) in BENCHMARKS.items()
+            if name not in chosen and title in by_title}
+
+
 def main(names: list[str]) -> int:
     chosen = names or list(BENCHMARKS)
+    kept = _kept_sections(chosen)
     sections = []
     failed = 0
-    for name in chosen:
+    for name in BENCHMARKS:
+        if name in kept:
+            sections.append(kept[name])
+            continue
+        if name not in chosen:
+            continue
         title, args = BENCHMARKS[name]
         if args[0] == "-m" and not (ROOT / "bench" / f"{args[1].split('.')[-1]}.py").exists():
             continue

@@ -1,9 +1,10 @@
 """`rapport slack-worker`: processes what `rapport serve` accepted from Slack, in its own process.
 
 With `SLACK_PROCESS_INBOX=false` the serving processes only verify, deduplicate, store and ack;
-detection, the core and the Web API calls run here instead, on other cores or other machines.
+the core and the Web API calls run here instead, on other cores or other machines.
 Any number of workers share the inboxes through the consumer group; a worker that dies leaves
-its deliveries to the others (XAUTOCLAIM after `min_idle_ms`).
+its deliveries to the others (XAUTOCLAIM after `min_idle_ms`). A worker answers `/healthz`,
+`/readyz` and `/metrics` on `PORT` (give it a port of its own beside a `rapport serve`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ import asyncio
 import logging
 import signal
 
+from aiohttp import web
+
 from adapters.bootstrap import Runtime
+from adapters.observability import metrics
 from adapters.slack.http import SlackAdapter, SlackOptions
+from adapters.web.server import RUNTIME, healthz, readyz
 
 log = logging.getLogger("rapport.slack.worker")
 
@@ -32,10 +37,25 @@ async def work(runtime: Runtime, stop: asyncio.Event, options: SlackOptions | No
         log.info("Slack worker %s stopped", slack.inbox.consumer)
 
 
-async def run(runtime: Runtime) -> None:
-    """`work` until SIGTERM or SIGINT."""
-    stop = asyncio.Event()
+def health_app(runtime: Runtime) -> web.Application:
+    """`/healthz`, `/readyz` and `/metrics`: a worker serves nothing else."""
+    app = web.Application()
+    app[RUNTIME] = runtime
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
+async def run(runtime: Runtime, host: str = "0.0.0.0") -> None:
+    """`work` until SIGTERM or SIGINT, with health and metrics on `PORT`."""
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await work(runtime, stop)
+        loop.add_signal_handler(signum, runtime.stopping.set)
+    runner = web.AppRunner(health_app(runtime), access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, runtime.settings.port).start()
+    try:
+        await work(runtime, runtime.stopping)
+    finally:
+        await runner.cleanup()

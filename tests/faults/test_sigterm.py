@@ -292,3 +292,53 @@ async def test_a_delivery_arriving_while_draining_is_refused_for_a_live_replica(
         if process.returncode is None:
             await asyncio.wait_for(process.wait(), GRACE)
         await api.stop()
+
+
+async def test_a_slack_worker_process_does_what_serve_accepted_and_stops_cleanly(
+        redis: Redis, redis_url: str, ports: Ports, tmp_path: Path) -> None:
+    # `serve` with SLACK_PROCESS_INBOX=false (here in process) only acknowledges; the real
+    # `rapport slack-worker` command, in its own process, answers the commands.
+    api = SlowSlack()
+    await api.start()
+    runtime = Runtime(settings=slack_settings(api, slack_process_inbox=False), redis=redis,
+                      ports=ports, core=Rapport(ports, SystemClock()), clock=SystemClock(),
+                      messengers={})
+    app = make_app(runtime)
+    mount(app, runtime, FAST)
+    runner, web_base = await start_app(app)
+    port = free_port()
+    log_file = (tmp_path / "worker.log").open("wb")
+    process = await asyncio.create_subprocess_exec(
+        RAPPORT, "slack-worker", cwd=tmp_path,
+        env={**server_env(port, redis_url, api), "SLACK_PROCESS_INBOX": "false"},
+        stdout=log_file, stderr=asyncio.subprocess.STDOUT)
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+            await wait_ready(session, f"http://127.0.0.1:{port}", process)
+            for n in range(10):
+                body = command_body(USERS[n], f"ship item {n} by Friday", api.response_url(f"w{n}"))
+                async with session.post(f"{web_base}/slack/events", data=body, headers={
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        **sign(body)}) as response:
+                    assert response.status == 200
+            deadline = time.monotonic() + 20
+            while len(api.called("response_url")) < 10:
+                assert time.monotonic() < deadline, "the worker never answered"
+                await asyncio.sleep(0.02)
+            async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+                assert response.status == 200 and "rapport_" in await response.text()
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), GRACE)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        log_file.close()
+        await runner.cleanup()
+        await api.stop()
+    output = (tmp_path / "worker.log").read_text(errors="replace")
+    assert process.returncode == 0, output[-3000:]
+    answered = sorted(c.args["name"] for c in api.called("response_url"))
+    assert answered == sorted(f"w{n}" for n in range(10))  # each once
+    assert all("ship item" in c.all_text() for c in api.called("response_url"))
+    assert await redis.xlen(ids.inbox_key(TEAM)) == 0

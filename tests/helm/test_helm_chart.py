@@ -243,8 +243,11 @@ def test_slack_workers_process_and_the_servers_only_accept(
     assert container["args"] == ["slack-worker"]
     assert container["image"] == pod_spec(objects)["containers"][0]["image"]
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
-    assert "ports" not in container  # nothing to serve: not behind the Service
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     labels = worker["template"]["metadata"]["labels"]
+    service = objects["Service", "rapport"]["spec"]["selector"]
+    assert not set(service.items()) <= set(labels.items())  # not behind the Service
     assert labels["app.kubernetes.io/component"] == "slack-worker"
     assert worker["selector"]["matchLabels"]["app.kubernetes.io/component"] == "slack-worker"
     policy = objects["NetworkPolicy", "rapport"]["spec"]["podSelector"]["matchLabels"]
