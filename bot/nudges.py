@@ -180,6 +180,7 @@ class DailyBatch:
         self._profiles: dict[PersonRef, Profile] = {}
         self._replies: dict[Job, list[Reply]] = {}
         self._settled: list[tuple[PersonRef, date]] = []  # today's nudge: sent, or none due
+        self._failed: dict[Job, Exception] = {}
 
     @classmethod
     async def prepare(cls, ports: Ports, jobs: list[Job], now: datetime) -> DailyBatch:
@@ -201,15 +202,21 @@ class DailyBatch:
             for start in range(0, len(retention), RETENTION_AT_ONCE):
                 await asyncio.gather(*(ports.personal_data.expire_texts(profile.person, cutoff)
                                        for profile in retention[start:start + RETENTION_AT_ONCE]))
-        marks = await ports.nudge_marks.begin_many(
-            [(job.person, day) for job, _, day in today], now, MARK_LEASE)
-        taken = [(job, profile, day, mark)
-                 for (job, profile, day), mark in zip(today, marks, strict=True)
-                 if mark is not Mark.BUSY]
+        # Everything that can fail comes before the marks: a mark taken by a batch that then
+        # failed would keep the retry a minute later from sending today's nudge at all.
         inputs = await ports.planning.nudge_inputs_many(
-            [(profile.person, _years(profile, day)) for _, profile, day, _ in taken])
-        for (job, profile, day, mark), wanted in zip(taken, inputs, strict=True):
-            reply = compose_from(wanted, profile, now)
+            [(profile.person, _years(profile, day)) for _, profile, day in today])
+        composed: list[tuple[Job, date, Reply | None]] = []
+        for (job, profile, day), wanted in zip(today, inputs, strict=True):
+            try:
+                composed.append((job, day, compose_from(wanted, profile, now)))
+            except Exception as error:  # this one job is retried; the others go ahead
+                batch._failed[job] = error
+        marks = await ports.nudge_marks.begin_many(
+            [(job.person, day) for job, day, _ in composed], now, MARK_LEASE)
+        for (job, day, reply), mark in zip(composed, marks, strict=True):
+            if mark is Mark.BUSY:
+                continue  # sent already, or being sent by another tick right now
             if reply is None:
                 batch._settled.append((job.person, day))  # nothing today, and that's settled
             else:
@@ -218,7 +225,9 @@ class DailyBatch:
         return batch
 
     def replies(self, job: Job) -> list[Reply]:
-        """What to send for the job: today's nudge, or nothing."""
+        """What to send for the job: today's nudge, or nothing. Raises what composing it met."""
+        if job in self._failed:
+            raise self._failed[job]
         return self._replies.get(job, [])
 
     def next(self, job: Job) -> Job | None:

@@ -51,6 +51,9 @@ LEASE_SECONDS = 300.0
 ALREADY = "already delivered"
 BATCH = 500
 OVERLAP = 2  # claimed batches in flight at once
+# A batch that failed half way may hold daily marks (nudges.MARK_LEASE, 4 minutes): its retry
+# comes once they have run out, so it takes them over (asking the platform first).
+BATCH_RETRY = timedelta(minutes=5)
 MAX_ATTEMPT_DELAY = timedelta(hours=1)
 
 
@@ -132,11 +135,12 @@ class Ticker:
             try:
                 run.batches[kind] = await prepare(self.ports, mine, run.now)
             except Exception:
-                log.exception("a batch of %d %s jobs failed; retrying in a minute", len(mine), kind)
+                log.exception("a batch of %d %s jobs failed; retrying in %s", len(mine), kind,
+                              BATCH_RETRY)
                 run.report.failed += len(mine)
                 run.failed.add(kind)
                 for job in mine:
-                    await self.ports.due.retry(job, run.now + timedelta(minutes=1))
+                    await self.ports.due.retry(job, run.now + BATCH_RETRY)
 
     async def _run(self, job: Job, run: _Run) -> None:
         now, report = run.now, run.report

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from adapters.console.messenger import ConsoleMessenger
 from adapters.redis.connection import client_for
@@ -356,3 +359,80 @@ async def test_a_server_that_lost_its_scripts_still_gets_the_whole_batch_settled
         (upcoming,) = [job for job in await ports.due.pending_for(person(name)) if job.kind == DAILY]
         assert upcoming.due == datetime(2026, 11, 24, 9, tzinfo=london)  # settled, next one set
     assert (await ticker.tick(datetime(2026, 11, 23, 9, 2, tzinfo=london))).claimed == 0
+
+
+class FlakyMarks:
+    """Taking the day's marks fails once after some were taken (the connection dropped)."""
+
+    def __init__(self, marks: Any) -> None:
+        self.marks = marks
+        self.failures = 1
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.marks, name)
+
+    async def begin_many(self, days: Any, *args: Any) -> Any:
+        if self.failures:
+            self.failures -= 1
+            await self.marks.begin_many(days[: len(days) // 2], *args)
+            raise RedisConnectionError("Connection reset by peer")
+        return await self.marks.begin_many(days, *args)
+
+
+class FlakyPlanning:
+    """The planner's reads fail once (Redis dropped the connection), then work again."""
+
+    def __init__(self, planning: Any) -> None:
+        self.planning = planning
+        self.failures = 1
+
+    async def nudge_inputs(self, *args: Any) -> Any:
+        return await self.planning.nudge_inputs(*args)
+
+    async def nudge_inputs_many(self, *args: Any) -> Any:
+        if self.failures:
+            self.failures -= 1
+            raise RedisConnectionError("Connection reset by peer")
+        return await self.planning.nudge_inputs_many(*args)
+
+
+async def test_a_batch_that_cannot_be_read_is_tried_again_and_sent_the_same_day(
+    core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
+) -> None:
+    london = ZoneInfo("Europe/London")
+    clock.set(datetime(2026, 11, 23, 8, tzinfo=london))
+    names = [f"f{i}" for i in range(5)]
+    for name in names:
+        await enrol(core, name, "settings nudge 09:00")
+    flaky = replace(ports, planning=FlakyPlanning(ports.planning))
+    ticker = Ticker(flaky, {"console": messenger})
+    moment = datetime(2026, 11, 23, 9, 0, tzinfo=london)
+    report = await ticker.tick(moment)
+    assert (report.claimed, report.failed, report.sent) == (5, 5, 0)
+    for name in names:
+        assert await messenger.collect(person(name)) == []
+    assert (await ticker.tick(moment + timedelta(minutes=2))).claimed == 0  # not yet
+    report = await ticker.tick(moment + timedelta(minutes=5))
+    assert (report.claimed, report.sent) == (5, 5)
+    for name in names:
+        assert len(await messenger.collect(person(name))) == 1, name
+
+
+async def test_a_batch_that_failed_holding_some_marks_still_sends_once_the_same_day(
+    core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
+) -> None:
+    london = ZoneInfo("Europe/London")
+    clock.set(datetime(2026, 11, 23, 8, tzinfo=london))
+    names = [f"m{i}" for i in range(6)]
+    for name in names:
+        await enrol(core, name, "settings nudge 09:00")
+    ticker = Ticker(replace(ports, nudge_marks=FlakyMarks(ports.nudge_marks)),
+                    {"console": messenger})
+    moment = datetime(2026, 11, 23, 9, 0, tzinfo=london)
+    assert (await ticker.tick(moment)).failed == 6
+    sent = 0
+    for step in range(1, 21):  # `rapport serve` ticks every 30 s
+        sent += (await ticker.tick(moment + timedelta(seconds=30 * step))).sent
+    assert sent == 6
+    for name in names:
+        assert len(await messenger.collect(person(name))) == 1, name
