@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -34,6 +35,13 @@ async def enrol(core: Rapport, name: str, *settings: str) -> None:
     for setting in settings:
         replies = await core.handle(Command(actor, "rapport", setting))
         assert "Nothing changed" not in replies[0].text, replies[0].text
+
+
+async def enrol_many(core: Rapport, prefix: str, count: int, *settings: str) -> list[str]:
+    names = [f"{prefix}{i}" for i in range(count)]
+    for name in names:
+        await enrol(core, name, *settings)
+    return names
 
 
 async def nudge_days(
@@ -183,9 +191,7 @@ async def test_three_concurrent_ticks_send_exactly_one_nudge_each(
 ) -> None:
     london = ZoneInfo("Europe/London")
     clock.set(datetime(2026, 11, 23, 8, tzinfo=london))
-    names = [f"p{i}" for i in range(60)]
-    for name in names:
-        await enrol(core, name, "settings nudge 09:00")
+    names = await enrol_many(core, "p", 60, "settings nudge 09:00")
     clients: list[Redis] = [client_for(redis_url) for _ in range(3)]
     try:
         tickers = [Ticker(redis_ports(c), {"console": ConsoleMessenger(c)}, concurrency=4) for c in clients]
@@ -347,9 +353,7 @@ async def test_a_server_that_lost_its_scripts_still_gets_the_whole_batch_settled
     # A restart or a failover leaves Redis without the Lua scripts a tick sends by SHA.
     london = ZoneInfo("Europe/London")
     clock.set(datetime(2026, 11, 23, 8, tzinfo=london))
-    names = [f"s{i}" for i in range(12)]
-    for name in names:
-        await enrol(core, name, "settings nudge 09:00")
+    names = await enrol_many(core, "s", 12, "settings nudge 09:00")
     await redis.script_flush()
     ticker = Ticker(ports, {"console": messenger})
     report = await ticker.tick(datetime(2026, 11, 23, 9, 1, tzinfo=london))
@@ -361,75 +365,44 @@ async def test_a_server_that_lost_its_scripts_still_gets_the_whole_batch_settled
     assert (await ticker.tick(datetime(2026, 11, 23, 9, 2, tzinfo=london))).claimed == 0
 
 
-class FlakyMarks:
-    """Taking the day's marks fails once after some were taken (the connection dropped)."""
+class FailingOnce:
+    """A port whose `method` fails once after doing half of its work (Redis dropped the
+    connection mid-pipeline), then works again."""
 
-    def __init__(self, marks: Any) -> None:
-        self.marks = marks
+    def __init__(self, port: Any, method: str) -> None:
+        self.port = port
+        self.method = method
         self.failures = 1
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.marks, name)
+        real = getattr(self.port, name)
+        if name != self.method or not self.failures:
+            return real
 
-    async def begin_many(self, days: Any, *args: Any) -> Any:
-        if self.failures:
+        async def failing(items: Any, *args: Any) -> Any:
             self.failures -= 1
-            await self.marks.begin_many(days[: len(days) // 2], *args)
+            await real(items[: len(items) // 2], *args)
             raise RedisConnectionError("Connection reset by peer")
-        return await self.marks.begin_many(days, *args)
+
+        return failing
 
 
-class FlakyPlanning:
-    """The planner's reads fail once (Redis dropped the connection), then work again."""
-
-    def __init__(self, planning: Any) -> None:
-        self.planning = planning
-        self.failures = 1
-
-    async def nudge_inputs(self, *args: Any) -> Any:
-        return await self.planning.nudge_inputs(*args)
-
-    async def nudge_inputs_many(self, *args: Any) -> Any:
-        if self.failures:
-            self.failures -= 1
-            raise RedisConnectionError("Connection reset by peer")
-        return await self.planning.nudge_inputs_many(*args)
-
-
-async def test_a_batch_that_cannot_be_read_is_tried_again_and_sent_the_same_day(
-    core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
+@pytest.mark.parametrize(("port", "method"), [
+    ("planning", "nudge_inputs_many"),  # before any mark is taken
+    ("nudge_marks", "begin_many"),      # holding half of the day's marks
+])
+async def test_a_batch_that_fails_half_way_still_sends_once_the_same_day(
+    core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger, port: str,
+    method: str,
 ) -> None:
     london = ZoneInfo("Europe/London")
     clock.set(datetime(2026, 11, 23, 8, tzinfo=london))
-    names = [f"f{i}" for i in range(5)]
-    for name in names:
-        await enrol(core, name, "settings nudge 09:00")
-    flaky = replace(ports, planning=FlakyPlanning(ports.planning))
+    names = await enrol_many(core, "m", 6, "settings nudge 09:00")
+    flaky = replace(ports, **{port: FailingOnce(getattr(ports, port), method)})
     ticker = Ticker(flaky, {"console": messenger})
     moment = datetime(2026, 11, 23, 9, 0, tzinfo=london)
     report = await ticker.tick(moment)
-    assert (report.claimed, report.failed, report.sent) == (5, 5, 0)
-    for name in names:
-        assert await messenger.collect(person(name)) == []
-    assert (await ticker.tick(moment + timedelta(minutes=2))).claimed == 0  # not yet
-    report = await ticker.tick(moment + timedelta(minutes=5))
-    assert (report.claimed, report.sent) == (5, 5)
-    for name in names:
-        assert len(await messenger.collect(person(name))) == 1, name
-
-
-async def test_a_batch_that_failed_holding_some_marks_still_sends_once_the_same_day(
-    core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
-) -> None:
-    london = ZoneInfo("Europe/London")
-    clock.set(datetime(2026, 11, 23, 8, tzinfo=london))
-    names = [f"m{i}" for i in range(6)]
-    for name in names:
-        await enrol(core, name, "settings nudge 09:00")
-    ticker = Ticker(replace(ports, nudge_marks=FlakyMarks(ports.nudge_marks)),
-                    {"console": messenger})
-    moment = datetime(2026, 11, 23, 9, 0, tzinfo=london)
-    assert (await ticker.tick(moment)).failed == 6
+    assert (report.claimed, report.failed, report.sent) == (6, 6, 0)
     sent = 0
     for step in range(1, 21):  # `rapport serve` ticks every 30 s
         sent += (await ticker.tick(moment + timedelta(seconds=30 * step))).sent
