@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -29,6 +30,17 @@ from adapters.slack.inbox import Inbox
 from adapters.slack.installation import RedisInstallationStore, RedisOAuthStateStore
 
 log = logging.getLogger("rapport.slack")
+
+
+class _SameToken(logging.Filter):
+    """bolt reads SLACK_BOT_TOKEN itself and, given our client as well, warns that the
+    client's token wins at every start. They are the same token: nothing to warn about."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+log.addFilter(_SameToken())
 
 ACCEPT_TIMEOUT = 2.0  # Slack gives up after 3 s; answer 503 before that
 BOT_SCOPES = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -115,3 +116,15 @@ def test_slack_worker_without_slack_settings_says_what_it_needs(
         monkeypatch.delenv(name, raising=False)
     assert main(["slack-worker"]) == 2
     assert "SLACK_BOT_TOKEN" in capsys.readouterr().err
+
+
+async def test_starting_with_a_bot_token_in_the_environment_warns_of_nothing(
+        api: FakeSlack, redis: Redis, ports: Ports, core: Rapport, clock: FixedClock,
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")  # bolt reads it too
+    stop = asyncio.Event()
+    stop.set()
+    with caplog.at_level(logging.INFO):
+        await work(worker_runtime(api, redis, ports, core, clock), stop, FAST)
+    assert "stopped" in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
