@@ -11,8 +11,8 @@ consumer group; entries a crashed replica had claimed come back through XAUTOCLA
                                                                   --XACK + XDEL--> done
 
 The worker runs in the serving process by default. With `SLACK_PROCESS_INBOX=false` the
-serving process only accepts and publishes a wake-up (`rp:slack:wake`, the workspace id) per
-batch of accepted deliveries; `rapport slack-worker` processes listen for it, and their
+serving process only accepts and publishes a wake-up (`rp:slack:wake`, the workspace id) for
+what it accepted in the last 2 ms; `rapport slack-worker` processes listen for it, and their
 recovery sweep reads every inbox now and then in case a wake-up was lost (Pub/Sub delivers at
 most once).
 """
@@ -80,7 +80,6 @@ class Entry:
 
 Process = Callable[[Entry], Awaitable[bool]]
 """Processes an entry; False when the workspace itself is gone (nothing left to count)."""
-
 
 
 def _text(value: bytes | str) -> str:

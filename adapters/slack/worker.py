@@ -16,9 +16,8 @@ import signal
 from aiohttp import web
 
 from adapters.bootstrap import Runtime
-from adapters.observability import metrics
 from adapters.slack.http import SlackAdapter, SlackOptions
-from adapters.web.server import RUNTIME, healthz, readyz
+from adapters.web.server import make_app
 
 log = logging.getLogger("rapport.slack.worker")
 
@@ -37,22 +36,12 @@ async def work(runtime: Runtime, stop: asyncio.Event, options: SlackOptions | No
         log.info("Slack worker %s stopped", slack.inbox.consumer)
 
 
-def health_app(runtime: Runtime) -> web.Application:
-    """`/healthz`, `/readyz` and `/metrics`: a worker serves nothing else."""
-    app = web.Application()
-    app[RUNTIME] = runtime
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
-    app.router.add_get("/metrics", metrics)
-    return app
-
-
 async def run(runtime: Runtime, host: str = "0.0.0.0") -> None:
     """`work` until SIGTERM or SIGINT, with health and metrics on `PORT`."""
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, runtime.stopping.set)
-    runner = web.AppRunner(health_app(runtime), access_log=None)
+    runner = web.AppRunner(make_app(runtime), access_log=None)  # health and metrics only
     await runner.setup()
     await web.TCPSite(runner, host, runtime.settings.port).start()
     try:
