@@ -25,7 +25,7 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
-	$(BIN)/python tests/cluster/cluster.py run -- $(BIN)/pytest tests/integration tests/cluster
+	$(BIN)/python tests/cluster/cluster.py run -- $(BIN)/pytest tests/integration tests/slack tests/cluster
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,6 +1,6 @@
 """A real Redis Cluster on loopback: 3 primaries and 3 replicas, for tests and CI.
 
-    python tests/cluster/cluster.py run -- .venv/bin/pytest tests/integration tests/cluster
+    python tests/cluster/cluster.py run -- .venv/bin/pytest tests/integration tests/slack tests/cluster
         starts the cluster, runs the command with REDIS_TEST_URL=redis+cluster://127.0.0.1:<port>,
         stops the cluster and exits with the command's status.
     python tests/cluster/cluster.py start [--dir D]    starts it and prints the URL (stays up)

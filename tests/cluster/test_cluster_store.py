@@ -1,7 +1,7 @@
 """Rapport on a real 6-node Redis Cluster: every transaction and script stays in one slot.
 
-The whole integration suite also runs against a cluster in CI
-(`python tests/cluster/cluster.py run -- pytest tests/integration tests/cluster`); these tests
+The integration and Slack suites also run against a cluster in CI (`python
+tests/cluster/cluster.py run -- pytest tests/integration tests/slack tests/cluster`); these tests
 check the cluster itself and the parts that spread over it (the due-work shards, SCAN).
 """
 

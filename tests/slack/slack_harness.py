@@ -158,3 +158,8 @@ async def running_slack(runtime: Runtime, api: FakeSlack, clock: FixedClock,
             yield SlackDriver(f"{base}/slack/events", session, api, app[SLACK], clock)
     finally:
         await runner.cleanup()
+
+
+async def keys(redis: Any, pattern: str = "*") -> list[bytes]:
+    """Every key matching `pattern`, on one server or across a cluster's primaries."""
+    return [key async for key in redis.scan_iter(match=pattern, count=1000)]

@@ -4,7 +4,7 @@ time zones from Slack."""
 from __future__ import annotations
 
 from redis.asyncio import Redis
-from slack_harness import SlackDriver
+from slack_harness import SlackDriver, keys
 
 from adapters.bootstrap import Runtime
 from habits.people import PersonRef
@@ -84,7 +84,7 @@ async def test_user_change_moves_the_time_zone(slack: SlackDriver, runtime: Runt
 async def test_user_change_for_a_stranger_stores_nothing(slack: SlackDriver, redis: Redis) -> None:
     await slack.envelope({"type": "user_change", "user": {"id": "U77", "tz": "Asia/Tokyo"}})
     await slack.settled()
-    assert await redis.keys("rp:{u:slack:T1:U77}*") == []
+    assert await keys(redis, "rp:{u:slack:T1:U77}*") == []
 
 
 async def test_a_time_zone_the_person_chose_wins_over_slacks(slack: SlackDriver,

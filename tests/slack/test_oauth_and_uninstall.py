@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from fake_slack import FakeSlack
 from redis.asyncio import Redis
-from slack_harness import FAST, SlackDriver, slack_settings, start_app
+from slack_harness import FAST, SlackDriver, keys, slack_settings, start_app
 
 from adapters.bootstrap import Runtime
 from adapters.slack import SLACK, mount
@@ -89,10 +89,10 @@ async def test_uninstall_deletes_the_workspaces_data_and_installation(
                      b"Friday&response_url=" + slack.api.response_url("t2").encode(),
                      "application/x-www-form-urlencoded")
     await slack.settled()
-    assert await redis.keys("rp:{u:slack:T2:U9}:*")
+    assert await keys(redis, "rp:{u:slack:T2:U9}:*")
     assert (await slack.envelope({"type": "app_uninstalled"}, team="T2")).status == 200
     await slack.settled()
-    left = [k for k in await redis.keys("*") if b"T2" in k]
+    left = [k for k in await keys(redis, "*") if b"T2" in k]
     assert left == []
     answer = await slack.post(b"team_id=T2&user_id=U9&channel_id=C1&command=%2Fhabits&text=",
                               "application/x-www-form-urlencoded")
@@ -105,7 +105,7 @@ async def test_revoked_bot_token_also_forgets_the_workspace(slack: SlackDriver,
                                                             redis: Redis) -> None:
     await slack.command("promise", "ship it by Friday")
     await slack.settled()
-    assert await redis.keys("rp:{u:slack:T1:U1}:*")
+    assert await keys(redis, "rp:{u:slack:T1:U1}:*")
     await slack.envelope({"type": "tokens_revoked", "tokens": {"bot": ["UBOT"]}})
     await slack.settled()
-    assert [k for k in await redis.keys("*") if b"slack:T1" in k] == []
+    assert [k for k in await keys(redis, "*") if b"slack:T1" in k] == []

@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from redis.asyncio import Redis
-from slack_harness import SlackDriver, sign
+from slack_harness import SlackDriver, keys, sign
 
 from adapters.web.server import make_app
 
@@ -35,7 +35,7 @@ async def test_forged_signature_is_refused_and_changes_nothing(slack: SlackDrive
     assert [answer.status, missing.status, tampered.status] == [401, 401, 401]
     await slack.settled()
     assert slack.api.calls == []
-    assert await redis.keys("*slack*") == []
+    assert await keys(redis, "*slack*") == []
 
 
 async def test_stale_timestamp_is_refused(slack: SlackDriver) -> None:
@@ -124,7 +124,7 @@ async def test_events_nobody_asked_for_are_acknowledged_and_skipped(slack: Slack
     assert [a.status for a in answers] == [200, 200, 200, 200]
     await slack.settled()
     assert slack.api.called("chat.postEphemeral") == []
-    assert await redis.keys("*:inbox") == []
+    assert await keys(redis, "*:inbox") == []
 
 
 async def test_no_slack_settings_means_no_slack_routes(runtime: Any) -> None:
