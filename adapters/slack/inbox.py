@@ -35,7 +35,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from adapters.observability import EVENTS_DEDUPLICATED
 from adapters.redis.keys import WorkspaceKeys
-from adapters.redis.scripts import run_calls
+from adapters.redis.scripts import ScriptCall, run_calls
 from adapters.slack import ids
 
 log = logging.getLogger("rapport.slack.inbox")
@@ -56,14 +56,20 @@ end
 return false
 """
 
-# A delivery whose processing would only count it (chat without a promise): KEYS[1] the seen
-# key, KEYS[2] the workspace's stats hash; ARGV: ttl, the count's field. True when new.
+# Deliveries whose processing would only count them (chat without a promise), all of one
+# workspace: KEYS[1] its stats hash, KEYS[2..] their seen keys; ARGV[1] the ttl, ARGV[2..] each
+# one's count field. Returns 1 per new delivery (counted), 0 per one seen before.
 _COUNT = """
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-  return 1
+local out = {}
+for i = 2, #KEYS do
+  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
+    redis.call('HINCRBY', KEYS[1], ARGV[i], 1)
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
 end
-return false
+return out
 """
 
 
@@ -87,34 +93,45 @@ def _text(value: bytes | str) -> str:
 
 
 class Batcher:
-    """Gathers the calls made in one turn of the event loop into one Redis round trip.
+    """Gathers the calls made in one turn of the event loop (or, `one_at_a_time`, while the
+    last round trip was out) into one Redis round trip.
 
     `flush` gets every item submitted since the last flush and returns one result (or
     exception) per item; each caller gets its own.
     """
 
     def __init__(self, flush: Callable[[list[Any]], Awaitable[list[Any]]],
-                 delay: float = 0.0) -> None:
+                 delay: float = 0.0, one_at_a_time: bool = False) -> None:
         self.flush = flush
         self.delay = delay
+        # Group commit: while one round trip is out, what arrives waits for it and goes in the
+        # next; alone, an item goes at once. Batches grow with the load, latency does not.
+        self.one_at_a_time = one_at_a_time
         self._items: list[tuple[Any, asyncio.Future[Any]]] = []
         self._scheduled = False
+        self._flushing = False
         self._running: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Any] = loop.create_future()
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._items.append((item, future))
-        if not self._scheduled:
-            self._scheduled = True
-            if self.delay:
-                loop.call_later(self.delay, self._start)
-            else:
-                loop.call_soon(self._start)
+        if not (self._flushing and self.one_at_a_time):
+            self._schedule()
         return await future
+
+    def _schedule(self) -> None:
+        if self._scheduled:
+            return
+        self._scheduled = True
+        loop = asyncio.get_running_loop()
+        if self.delay:
+            loop.call_later(self.delay, self._start)
+        else:
+            loop.call_soon(self._start)
 
     def _start(self) -> None:
         self._scheduled = False
+        self._flushing = True
         items, self._items = self._items, []
         task = asyncio.create_task(self._run(items))
         self._running.add(task)
@@ -125,6 +142,10 @@ class Batcher:
             results = await self.flush([item for item, _ in items])
         except Exception as error:  # the whole round trip failed: every caller hears it
             results = [error] * len(items)
+        finally:
+            self._flushing = False
+            if self._items:
+                self._schedule()
         for (_, future), result in zip(items, results, strict=True):
             if future.done():
                 continue
@@ -165,7 +186,7 @@ class Inbox:
         self._stopping = asyncio.Event()
         # Under load many requests accept (and many workers settle) at once: one round trip
         # carries them all.
-        self._accepts = Batcher(self._accept_many)
+        self._accepts = Batcher(self._accept_many, one_at_a_time=True)
         # Settling can wait a moment (the ack is long sent): bigger batches, fewer syscalls.
         self._settles = Batcher(self._settle_many, delay=COALESCE)
 
@@ -196,19 +217,34 @@ class Inbox:
 
         Raises RedisError when Redis does not answer: the caller must answer 5xx.
         """
-        stats = WorkspaceKeys(ids.workspace_ref(workspace)).stats
-        new = await self._accepts.submit((
-            workspace, self._count, [ids.seen_key(workspace, dedupe), stats],
-            [SEEN_TTL, f"slack_{kind}s"]))
-        if new is None:
+        new = await self._accepts.submit((workspace, self._count, ids.seen_key(workspace, dedupe),
+                                          f"slack_{kind}s"))
+        if not new:
             EVENTS_DEDUPLICATED.labels(platform="slack").inc()
             return False
         return True
 
-    async def _accept_many(self, items: list[tuple[str, AsyncScript, list[str], list[Any]]],
-                           ) -> list[Any]:
-        answers = await run_calls(self.redis, [(script, keys, args)
-                                               for _, script, keys, args in items])
+    async def _accept_many(self, items: list[tuple[str, AsyncScript, Any, Any]]) -> list[Any]:
+        """One round trip for everything accepted together: a script call per stored delivery,
+        one per workspace for those only counted."""
+        calls: list[ScriptCall] = []
+        counted: dict[str, list[int]] = {}  # workspace -> positions of its counted items
+        for position, (workspace, script, keys, args) in enumerate(items):
+            if script is self._count:
+                counted.setdefault(workspace, []).append(position)
+            else:
+                calls.append((script, keys, args))
+        for workspace, positions in counted.items():
+            stats = WorkspaceKeys(ids.workspace_ref(workspace)).stats
+            calls.append((self._count, [stats, *(items[i][2] for i in positions)],
+                          [SEEN_TTL, *(items[i][3] for i in positions)]))
+        results = iter(await run_calls(self.redis, calls))
+        answers: list[Any] = [next(results) if script is not self._count else None
+                              for _, script, _, _ in items]
+        for positions in counted.values():
+            result = next(results)
+            for index, position in enumerate(positions):
+                answers[position] = result if isinstance(result, Exception) else result[index]
         if self.wake_elsewhere:
             for (workspace, script, _, _), answer in zip(items, answers, strict=True):
                 if script is self._script and answer is not None and \
