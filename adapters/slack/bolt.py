@@ -28,8 +28,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import render, translate
 from adapters.slack.inbox import Inbox
 from adapters.slack.installation import RedisInstallationStore, RedisOAuthStateStore
+from habits.detection import detect
+from habits.people import zone
 
 log = logging.getLogger("rapport.slack")
+_UTC = zone("UTC")
 
 
 class _SameToken(logging.Filter):
@@ -73,11 +76,17 @@ class Listeners:
     """Bolt listeners; bolt passes their arguments by name (body, ack, request)."""
 
     def __init__(self, inbox: Inbox, spawn: Spawn, open_modal: OpenModal,
-                 nothing_to_do: Callable[[translate.ChatMessage], bool] | None = None) -> None:
+                 detect_first: bool = True) -> None:
         self.inbox = inbox
         self.spawn = spawn
         self.open_modal = open_modal
-        self.nothing_to_do = nothing_to_do or (lambda chat: False)
+        self.detect_first = detect_first
+
+    def nothing_to_do(self, chat: translate.ChatMessage) -> bool:
+        """A new chat message without a promise in it: detection is all the core would do
+        with it (bot.commands.capture), and whether it holds one does not depend on the zone."""
+        return self.detect_first and not (chat.edited or chat.deleted) and detect(
+            chat.text, sent_at=chat.sent_at or datetime.now(UTC), tz=_UTC) is None
 
     async def _accept(self, kind: str, body: dict[str, Any], dedupe: str,
                       count_only: bool = False) -> BoltResponse | None:

@@ -48,7 +48,7 @@ class SlackOptions:
     concurrency: int = 64              # deliveries processed at once per process
     rate_limit_retries: int = 5        # 429s retried (after Retry-After) before giving up
     pacing_scale: float = 1.0          # > 1 lets more calls through per second
-    detect_first: bool = True          # new chat without a promise in it skips the core
+    detect_first: bool = True          # new chat without a promise in it is only counted
 
 
 class SlackAdapter:
@@ -79,15 +79,14 @@ class SlackAdapter:
         self.messenger = SlackMessenger(self.clients, None if self.oauth else "", runtime.redis)
         self.people = SlackPeople(runtime.redis, runtime.ports.people)
         self.processor = Processor(runtime.core, runtime.redis, self.clients, self.people,
-                                   Outbox(self.clients, self.messenger), self.installations,
-                                   detect_first=options.detect_first)
+                                   Outbox(self.clients, self.messenger), self.installations)
         self.inbox = Inbox(runtime.redis, self.processor, concurrency=options.concurrency,
                            recover_every=options.recover_every, min_idle_ms=options.min_idle_ms,
                            wake_elsewhere=not settings.slack_process_inbox)
         self.processor.on_workspace_gone.append(self.inbox.forget_workspace)
         self._background: set[asyncio.Task[None]] = set()
         self.listeners = listeners = Listeners(self.inbox, self.spawn, self.processor.track_modal,
-                                               self.processor.nothing_to_do)
+                                               detect_first=options.detect_first)
         # bolt's own client: auth.test for single-workspace mode, oauth.v2.access for installs.
         self.bolt: AsyncApp = build_app(
             listeners=listeners, client=self.clients.make(None if self.oauth else token),

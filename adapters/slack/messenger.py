@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.redis.keys import person_key
 from adapters.slack import render
-from adapters.slack.client import SlackClients
+from adapters.slack.client import SlackClients, retry_after
 from bot.ports import Delivery, DeliveryOutcome
 from bot.replies import Reply
 from habits.people import PersonRef
@@ -72,13 +72,9 @@ def outcome_of(error: SlackApiError) -> Delivery:
     status = error.response.status_code
     code = str(error.response.get("error", "") or "")
     if status == 429 or code == "ratelimited":
-        header = error.response.headers.get("Retry-After") or error.response.headers.get(
-            "retry-after")
-        try:
-            wait = float(header[0] if isinstance(header, list) else header)
-        except (TypeError, ValueError):
-            wait = DEFAULT_RETRY_AFTER
-        return Delivery(DeliveryOutcome.RETRY, retry_after=wait, detail="ratelimited", refused=True)
+        return Delivery(DeliveryOutcome.RETRY,
+                        retry_after=retry_after(error.response.headers, DEFAULT_RETRY_AFTER),
+                        detail="ratelimited", refused=True)
     if code in GONE_ERRORS:
         return Delivery(DeliveryOutcome.GONE, detail=code)
     return Delivery(DeliveryOutcome.RETRY, retry_after=DEFAULT_RETRY_AFTER, detail=code or str(status))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -41,7 +41,6 @@ from habits.people import zone
 
 log = logging.getLogger("rapport.slack")
 
-_UTC = zone("UTC")
 _CHANNEL_GONE = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 
@@ -135,7 +134,7 @@ class Processor:
 
     def __init__(self, core: Rapport, redis: Redis, clients: SlackClients, people: SlackPeople,
                  outbox: Outbox, installations: RedisInstallationStore | None,
-                 on_workspace_gone: list[Any] | None = None, detect_first: bool = True) -> None:
+                 on_workspace_gone: list[Any] | None = None) -> None:
         self.core = core
         self.redis = redis
         self.clients = clients
@@ -143,12 +142,6 @@ class Processor:
         self.outbox = outbox
         self.installations = installations
         self.on_workspace_gone = on_workspace_gone or []
-        self.detect_first = detect_first
-
-    def nothing_to_do(self, chat: translate.ChatMessage) -> bool:
-        """A new chat message without a promise in it: nothing to do but count it."""
-        return self.detect_first and not (chat.edited or chat.deleted) and detect(
-            chat.text, sent_at=chat.sent_at or datetime.now(UTC), tz=_UTC) is None
 
     async def __call__(self, entry: Entry) -> bool:
         client = await self.clients.for_workspace(entry.workspace)
@@ -200,8 +193,6 @@ class Processor:
                       bot_user: str | None = None) -> None:
         chat = translate.chat_message(event, bot_user)
         if chat is None:
-            return
-        if self.nothing_to_do(chat):  # most chat: it never costs a profile read
             return
         actor = await self.people.actor(workspace, chat.user, client)
         if chat.deleted:

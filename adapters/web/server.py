@@ -82,13 +82,8 @@ def front_door(runtime: Runtime) -> Middleware:
         token = REQUEST_ID.set(given)
         try:
             platform = PLATFORM_ROUTES.get(request.path) if request.method == "POST" else None
-            if platform is not None:
-                response = await deliver(request, handler, platform)
-            elif runtime.stopping.is_set() and request.method == "POST":
-                response = web.json_response({"error": "shutting down"}, status=503,
-                                             headers={"Retry-After": "1"})
-            else:
-                response = await handler(request)
+            response = await (handler(request) if platform is None
+                              else deliver(request, handler, platform))
             response.headers["X-Request-Id"] = given
             return response
         finally:
