@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from urllib.parse import urlencode
 
-import aiohttp
 import pytest
 from redis.asyncio import Redis
 
@@ -25,16 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "teams"))
 from fake_connector import FakeConnector
 from fake_slack import TEAM, Call, FakeSlack
-from slack_harness import SlackDriver, running_slack, slack_settings, start_app
-from teams_harness import ALEX, TENANT, TeamsDriver
-from teams_harness import FAST as TEAMS_FAST
+from slack_harness import SlackDriver, running_slack, slack_settings
+from teams_harness import ALEX, TENANT, TeamsDriver, running_teams
 
-from adapters import teams as teams_adapter
 from adapters.bootstrap import Runtime
 from adapters.redis.keys import WorkspaceKeys
 from adapters.settings import Settings
 from adapters.slack import ids
-from adapters.web.server import make_app
 from bot.clock import FixedClock
 from bot.core import Rapport
 from bot.ports import Ports
@@ -193,15 +189,10 @@ async def teams(redis: Redis, ports: Ports, clock: FixedClock) -> AsyncIterator[
     await connector.start()
     runtime = Runtime(settings=Settings(), redis=redis, ports=ports,
                       core=Rapport(ports, clock), clock=clock, messengers={})
-    app = make_app(runtime)
-    teams_adapter.mount(app, runtime, TEAMS_FAST)
-    runner, base = await start_app(app)
     try:
-        async with aiohttp.ClientSession() as session:
-            yield TeamsDriver(f"{base}/api/messages", session, connector,
-                              app[teams_adapter.TEAMS])
+        async with running_teams(runtime, connector) as driver:
+            yield driver
     finally:
-        await runner.cleanup()
         await connector.stop()
 
 

@@ -22,7 +22,6 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 from redis.asyncio import Redis
 
@@ -32,15 +31,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "teams"))
 from fake_connector import Call as TeamsCall
 from fake_connector import FakeConnector
 from fake_slack import Call, FakeSlack
-from slack_harness import SlackDriver, running_slack, slack_settings, start_app
-from teams_harness import ALEX, PRIYA, TeamsDriver
-from teams_harness import FAST as TEAMS_FAST
+from slack_harness import SlackDriver, running_slack, slack_settings
+from teams_harness import ALEX, PRIYA, TeamsDriver, running_teams
 
-from adapters import teams as teams_adapter
 from adapters.bootstrap import Runtime
 from adapters.settings import Settings
 from adapters.teams.cards import WORD_JOINER
-from adapters.web.server import make_app
 from bot.clock import FixedClock
 from bot.core import Rapport
 from bot.ports import Ports
@@ -193,15 +189,10 @@ async def teams(redis: Redis, ports: Ports, clock: FixedClock) -> AsyncIterator[
     await connector.start()
     runtime = Runtime(settings=Settings(), redis=redis, ports=ports,
                       core=Rapport(ports, clock), clock=clock, messengers={})
-    app = make_app(runtime)
-    teams_adapter.mount(app, runtime, TEAMS_FAST)
-    runner, base = await start_app(app)
     try:
-        async with aiohttp.ClientSession() as session:
-            yield TeamsDriver(f"{base}/api/messages", session, connector,
-                              app[teams_adapter.TEAMS])
+        async with running_teams(runtime, connector) as driver:
+            yield driver
     finally:
-        await runner.cleanup()
         await connector.stop()
 
 

@@ -6,16 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 from fake_slack import FakeSlack
 from redis.asyncio import Redis
-from slack_harness import FAST, SlackDriver, keys, slack_settings, start_app
+from slack_harness import SlackDriver, keys, running_slack, slack_settings
 
 from adapters.bootstrap import Runtime
-from adapters.slack import SLACK, mount
 from adapters.slack.installation import RedisOAuthStateStore
-from adapters.web.server import make_app
 from bot.clock import FixedClock
 from bot.core import Rapport
 from bot.ports import Ports
@@ -28,14 +25,8 @@ async def multi(api: FakeSlack, redis: Redis, ports: Ports, clock: FixedClock,
                               slack_client_secret="fake-client-secret")
     runtime = Runtime(settings=settings, redis=redis, ports=ports, core=core, clock=clock,
                       messengers={})
-    app = make_app(runtime)
-    mount(app, runtime, FAST)
-    runner, base = await start_app(app)
-    try:
-        async with aiohttp.ClientSession() as session:
-            yield SlackDriver(f"{base}/slack/events", session, api, app[SLACK], clock), base
-    finally:
-        await runner.cleanup()
+    async with running_slack(runtime, api, clock) as driver:
+        yield driver, driver.url.removesuffix("/slack/events")
 
 
 async def install(driver: SlackDriver, base: str) -> None:

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 from fake_connector import FakeConnector
 from redis.asyncio import Redis
-from teams_harness import FAST, TeamsDriver, start_app, teams_settings
+from teams_harness import TeamsDriver, running_teams, teams_settings
 
 from adapters.bootstrap import Runtime
-from adapters.teams import TEAMS, mount
-from adapters.web.server import make_app
 from bot.clock import FixedClock
 from bot.core import Rapport
 from bot.ports import Ports
@@ -37,11 +34,5 @@ def runtime(redis: Redis, ports: Ports, clock: FixedClock, core: Rapport) -> Run
 
 @pytest.fixture
 async def teams(runtime: Runtime, connector: FakeConnector) -> AsyncIterator[TeamsDriver]:
-    app = make_app(runtime)
-    mount(app, runtime, FAST)
-    runner, base = await start_app(app)
-    try:
-        async with aiohttp.ClientSession() as session:
-            yield TeamsDriver(f"{base}/api/messages", session, connector, app[TEAMS])
-    finally:
-        await runner.cleanup()
+    async with running_teams(runtime, connector) as driver:
+        yield driver

@@ -4,6 +4,8 @@ posted to /api/messages exactly as Teams shapes them, a fake connector recording
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,9 +13,11 @@ import aiohttp
 from aiohttp import web
 from fake_connector import FakeConnector
 
+from adapters.bootstrap import Runtime
 from adapters.settings import Settings
-from adapters.teams import TeamsAdapter, TeamsOptions
+from adapters.teams import TEAMS, TeamsAdapter, TeamsOptions, mount
 from adapters.teams.sending import RetryPolicy
+from adapters.web.server import make_app
 
 TENANT = "tenant-1"
 BOT = {"id": "28:rapport-bot", "name": "Rapport"}
@@ -93,3 +97,17 @@ async def start_app(app: web.Application) -> tuple[web.AppRunner, str]:
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     return runner, f"http://127.0.0.1:{port}"
+
+
+@asynccontextmanager
+async def running_teams(runtime: Runtime, connector: FakeConnector,
+                        options: TeamsOptions = FAST) -> AsyncIterator[TeamsDriver]:
+    """The app with Teams mounted, served on an ephemeral port, and a driver for it."""
+    app = make_app(runtime)
+    mount(app, runtime, options)
+    runner, base = await start_app(app)
+    try:
+        async with aiohttp.ClientSession() as session:
+            yield TeamsDriver(f"{base}/api/messages", session, connector, app[TEAMS])
+    finally:
+        await runner.cleanup()

@@ -6,18 +6,15 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 
-import aiohttp
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_connector import FakeConnector
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from teams_harness import FAST, TeamsDriver, start_app, teams_settings
+from teams_harness import TeamsDriver, running_teams, teams_settings
 
 from adapters.bootstrap import Runtime
-from adapters.teams import TEAMS, mount
-from adapters.web.server import make_app
 from bot.clock import FixedClock
 from bot.core import Rapport
 from bot.ports import Ports
@@ -31,14 +28,8 @@ async def secured(redis: Redis, ports: Ports, clock: FixedClock, core: Rapport,
     settings = teams_settings(microsoft_app_id=APP_ID, microsoft_app_password="not-a-secret")
     runtime = Runtime(settings=settings, redis=redis, ports=ports, core=core, clock=clock,
                       messengers={})
-    app = make_app(runtime)
-    mount(app, runtime, FAST)
-    runner, base = await start_app(app)
-    try:
-        async with aiohttp.ClientSession() as session:
-            yield TeamsDriver(f"{base}/api/messages", session, connector, app[TEAMS])
-    finally:
-        await runner.cleanup()
+    async with running_teams(runtime, connector) as driver:
+        yield driver
 
 
 def forged_token() -> str:
