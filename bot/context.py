@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot import nudges
+from bot import enrolment, nudges, retention
 from bot.clock import Clock
 from bot.events import Actor
 from bot.ports import Ports
@@ -46,9 +46,15 @@ class Context:
         if changes:
             profile = profile.with_changes(**changes)
             await self.ports.people.save_profile(profile)
-            if "since" in changes or "tz" in changes:
+            if "since" in changes:
+                await retention.schedule(self.ports, self.person, self.now())
+            if "tz" in changes and profile.enrolled:
                 await nudges.schedule(self.ports, profile, self.now())
         return profile
+
+    async def used(self) -> Profile:
+        """The person used Rapport (a command, a button): the one step that enrols them."""
+        return await enrolment.used(self.ports, await self.profile(), self.now())
 
     async def save_profile(self, profile: Profile) -> None:
         """Save settings the person changed, and move their daily nudge to match."""

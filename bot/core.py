@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot import nudges
+from bot import enrolment, followup, nudges
 from bot.clock import Clock
 from bot.commands import account, capture, handovers, kudos, promises, team
 from bot.commands.habits_view import habits
@@ -91,7 +91,19 @@ async def _on_snooze(ctx: Context, action: Action) -> list[Reply]:
 
 
 async def _on_not_today(ctx: Context, action: Action) -> list[Reply]:
+    today = await ctx.today()
+    for kind, subject in ((followup.FOLLOW_UP, today.isoformat()), (nudges.AGAIN, today.isoformat())):
+        await ctx.ports.due.cancel(kind, ctx.person, subject)
     return [say("Understood: nothing more from me today.", replaces_original=True)]
+
+
+async def _on_keep_daily(ctx: Context, action: Action) -> list[Reply]:
+    return [say("Good to hear from you. I'll be back each working morning, within your "
+                "working hours; `/rapport settings` changes when.", replaces_original=True)]
+
+
+async def _on_nudges_off(ctx: Context, action: Action) -> list[Reply]:
+    return await account.rapport(ctx, "settings nudges off")
 
 
 async def _on_give_kudos(ctx: Context, action: Action) -> list[Reply]:
@@ -115,6 +127,8 @@ ACTIONS: dict[str, ActionHandler] = {
     "nudge.kudos": _on_give_kudos,
     "nudge.handover": _on_hand_over,
     "nudge.habits": _on_my_habits,
+    nudges.KEEP_DAILY: _on_keep_daily,
+    enrolment.OPT_OUT: _on_nudges_off,
     "promise.track": _on_track,
     "promise.not_promise": _on_not_promise,
     "promise.kept": _on_kept,
@@ -153,13 +167,17 @@ class Rapport:
         handler = COMMANDS.get(name)
         if handler is None:
             return [say(f"I don't know the command `{escape(name)}`.\n\n{full_help()}")]
-        return await handler(self.context(command.actor, command.channel), command.text)
+        ctx = self.context(command.actor, command.channel)
+        await ctx.used()
+        return await handler(ctx, command.text)
 
     async def action(self, action: Action) -> list[Reply]:
         handler = ACTIONS.get(action.action)
         if handler is None:
             return [say("That button is no longer valid; `/rapport help` shows what I can do.")]
-        return await handler(self.context(action.actor, action.channel), action)
+        ctx = self.context(action.actor, action.channel)
+        await ctx.used()
+        return await handler(ctx, action)
 
     async def message(self, message: Message) -> list[Reply]:
         """A chat message: offered to its author as a promise when it reads like one."""

@@ -1,35 +1,32 @@
-"""The follow-up loop: schedule a promise's reminder, its "did you keep it?" and its lapse,
-and carry each out when it falls due."""
+"""The follow-up loop: a promise's lapse judgement, and the one follow-up a day that asks
+"did you keep it?" about promises due within working hours after the morning nudge.
+
+Reminders and asks for everything else ride on the morning nudge (bot.nudges); habits.budget
+decides when anything may go. Every job re-reads the promise and the person's calendar when it
+runs, so a job planned before a change (a new date, a vacation, new hours) sends nothing wrong.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 from bot import record
-from bot.formatting import promise_line, when
-from bot.markup import mention
-from bot.ports import Job, Ports
+from bot.formatting import promise_line
+from bot.ports import Delivery, DeliveryOutcome, Job, Mark, Ports
 from bot.replies import Audience, Button, ButtonStyle, Reply, Section
+from habits.budget import BACK_OFF_AFTER, due_within, follow_up_at, morning_at, within_hours
 from habits.commitments import Commitment
-from habits.followup import ask_at, lapse_at, reminder_at
-from habits.nudges import nudges_on
+from habits.followup import lapse_at
 from habits.people import Profile
 
+# REMIND and ASK are the per-promise kinds of old: jobs still stored under them end quietly.
 REMIND, ASK, LAPSE = "promise.remind", "promise.ask", "promise.lapse"
-KINDS = (REMIND, ASK, LAPSE)
-
-_REMINDERS = (
-    "Heads-up for today: {line}.",
-    "A promise coming due: {line}. A quick update to the person waiting goes a long way.",
-    "On your plate and due soon: {line}.",
-    "Friendly reminder: {line}. If it's going to slip, now is the moment to say so.",
-)
-_ASKS = (
-    "It's time: {line}. Did you keep it?",
-    "{line} is due now. How did it go?",
-    "Checking in on {line}. Done, or do you need more time?",
-)
+FOLLOW_UP = "promise.followup"   # one per person and local day; its subject is the day
+KINDS = (REMIND, ASK, LAPSE, FOLLOW_UP)
+PURPOSE = "followup"             # its once-a-day mark
+MARK_LEASE = 240
 
 
 def promise_buttons(commitment: Commitment) -> tuple[Button, ...]:
@@ -42,72 +39,97 @@ def promise_buttons(commitment: Commitment) -> tuple[Button, ...]:
 
 
 async def cancel(ports: Ports, commitment: Commitment) -> None:
-    for kind in KINDS:
+    for kind in (REMIND, ASK, LAPSE):
         await ports.due.cancel(kind, commitment.owner, str(commitment.number))
 
 
 async def schedule(ports: Ports, commitment: Commitment, profile: Profile) -> None:
-    """(Re)schedule the follow-ups of an open promise; cancel them for a closed one."""
-    subject = str(commitment.number)
+    """(Re)plan the follow-ups of a promise after it was made or changed."""
     await cancel(ports, commitment)
-    if not commitment.is_open:
-        return
-    moments = {REMIND: reminder_at(commitment, profile), ASK: ask_at(commitment, profile),
-               LAPSE: lapse_at(commitment, profile)}
-    for kind, moment in moments.items():
+    if commitment.is_open:
+        moment = lapse_at(commitment, profile)
         if moment is not None:
-            await ports.due.schedule(Job(kind, commitment.owner, subject, moment))
+            await ports.due.schedule(Job(LAPSE, commitment.owner, str(commitment.number), moment))
+    if commitment.due is not None:
+        await replan(ports, profile, [profile.local_date(commitment.due)])
 
 
-def _variant(options: tuple[str, ...], commitment: Commitment, salt: int) -> str:
-    # Deterministic per promise, different between promises: varied, never random in tests.
-    return options[(commitment.number * 7 + salt) % len(options)]
+async def replan(ports: Ports, profile: Profile, days: Iterable[date]) -> None:
+    """Put each day's follow-up at its moment (habits.budget.follow_up_at), or take it out."""
+    wanted = sorted(set(days))
+    if not wanted:
+        return
+    promises = await ports.commitments.open_for(profile.person)
+    for day in wanted:
+        moment = follow_up_at(profile, day, promises)
+        if moment is None:
+            await ports.due.cancel(FOLLOW_UP, profile.person, day.isoformat())
+        else:
+            await ports.due.schedule(Job(FOLLOW_UP, profile.person, day.isoformat(), moment))
 
 
 async def run(ports: Ports, job: Job, now: datetime) -> list[Reply]:
-    """Carry out one follow-up job. Stale work (its moment long gone) is skipped, not sent late."""
+    """Carry out one follow-up job."""
+    if job.kind == FOLLOW_UP:
+        return await _follow_up(ports, job, now)
+    if job.kind == LAPSE:
+        await _judge_lapse(ports, job, now)
+    return []
+
+
+async def _follow_up(ports: Ports, job: Job, now: datetime) -> list[Reply]:
+    profile = await ports.people.profile(job.person)
+    day = date.fromisoformat(job.subject)
+    if profile.local_date(now) != day or not within_hours(profile, now) \
+            or profile.quiet_days >= BACK_OFF_AFTER:
+        return []  # never late, never outside hours; the next morning nudge asks instead
+    promises = await ports.commitments.open_for(job.person)
+    asked = [c for c in due_within(day, profile, promises, now)
+             if c.due is not None and c.due > morning_at(profile, day)]
+    if not asked:
+        return []
+    mark = await ports.nudge_marks.begin(job.person, day, now, MARK_LEASE, PURPOSE)
+    if mark is Mark.BUSY:
+        return []
+    sections = tuple(Section(f"*Did you keep it?* {promise_line(c, profile.zone, now)}",
+                             promise_buttons(c)) for c in asked)
+    text = ("It's time: did you keep it?" if len(asked) == 1 else
+            f"It's time for {len(asked)} promises due today. How did they go?")
+    return [Reply(text=text, sections=sections, audience=Audience.DIRECT, to=job.person,
+                  key=f"{PURPOSE}:{day.isoformat()}", check_first=mark is Mark.TAKEN_OVER)]
+
+
+async def after(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> Job | None:
+    """Settle the day's follow-up mark once it was delivered (or free it for the retry)."""
+    if job.kind != FOLLOW_UP:
+        return None
+    day = date.fromisoformat(job.subject)
+    if delivery.outcome is DeliveryOutcome.RETRY:
+        await ports.nudge_marks.release(job.person, day, PURPOSE, uncertain=not delivery.refused)
+    else:
+        await ports.nudge_marks.sent(job.person, day, PURPOSE)
+    return None
+
+
+async def _judge_lapse(ports: Ports, job: Job, now: datetime) -> None:
+    """A promise unanswered by the end of the working day after it was due lapses, quietly:
+    the next morning nudge says so. Time away moves the judgement past it."""
     number = int(job.subject) if job.subject.isascii() and job.subject.isdigit() else -1
     commitment = await ports.commitments.get(job.person, number)
-    if commitment is None or not commitment.is_open:
-        return []
+    if commitment is None or not commitment.is_open or commitment.lapsed_on is not None:
+        return
     profile = await ports.people.profile(job.person)
-    line = promise_line(commitment, profile.zone, now)
-    buttons = promise_buttons(commitment)
-    if job.kind == REMIND:
-        if commitment.due is None or now >= commitment.due:
-            return []  # the ask at the due moment says it better now
-        today = profile.local_date(now)
-        if today == profile.local_date(commitment.due) and nudges_on(profile, today):
-            return []  # today's daily nudge leads with promises due today: one message, not two
-        text = _variant(_REMINDERS, commitment, profile.local_date(now).toordinal())
-        return [_direct(job, text.format(line=line), buttons)]
-    if job.kind == ASK:
-        lapse = lapse_at(commitment, profile)
-        if lapse is not None and now >= lapse:
-            return []  # past the lapse moment: the lapse job speaks
-        text = _variant(_ASKS, commitment, 0).format(line=line)
-        if commitment.due is None:
-            text = f"A couple of days ago you promised {line}. Did you keep it?"
-        return [_direct(job, text, buttons)]
-    if job.kind == LAPSE:
-        if commitment.lapsed_on is not None or commitment.due is None or now < commitment.due:
-            return []
-        day = profile.local_date(now)
-        await ports.commitments.save(commitment_lapsed(commitment, day.isoformat()))
-        await ports.habits.lapsed(job.person, day)
-        await record.counted(ports, job.person, day, lapsed=1)
-        who = ", ".join(mention(p) for p in commitment.to) or "the person counting on it"
-        text = (f"{line} slipped past its date without a word. It happens. A short note to {who} "
-                f"now, with a new date ({when(now, profile.zone)} is not too late), repairs most "
-                "of the trust; silence is what costs it.")
-        return [_direct(job, text, buttons)]
-    return []
+    moment = lapse_at(commitment, profile)
+    if moment is None:
+        return
+    if now < moment:  # the calendar changed (a vacation, a new date): judge it later
+        await ports.due.schedule(replace(job, due=moment))
+        return
+    day = profile.local_date(moment)
+    await ports.commitments.save(commitment_lapsed(commitment, day.isoformat()))
+    await ports.habits.lapsed(job.person, day)
+    await record.counted(ports, job.person, day, lapsed=1)
 
 
 def commitment_lapsed(commitment: Commitment, day: str) -> Commitment:
     return replace(commitment, lapsed_on=day)
-
-
-def _direct(job: Job, text: str, buttons: tuple[Button, ...]) -> Reply:
-    return Reply(text=text, sections=(Section("", buttons),), audience=Audience.DIRECT,
-                 to=job.person)

@@ -1,6 +1,8 @@
-"""The daily nudge, in words: planned by habits.nudges, written here, sent by the tick.
+"""The morning nudge, in words: planned by habits.nudges, written here, sent by the tick.
 
-Each person has one daily job in the due-work index, at their next local nudge time. A tick
+The morning nudge bundles everything due (habits.nudges) into one message, each promise with
+its own buttons; habits.budget decides whether and when it goes. Each enrolled person has one
+daily job in the due-work index, at their next morning. A tick
 hands a claimed batch of them to `DailyBatch`, which reads what the whole batch needs in a few
 round trips, composes each nudge, and records the outcomes together. At most one nudge is sent
 per person and local day (a mark in Redis makes that hold across replicas), and the next
@@ -10,25 +12,27 @@ dropped from the schedule.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
+from bot import digest, followup
 from bot.formatting import promise_line
 from bot.markup import mention
 from bot.ports import Delivery, DeliveryOutcome, Job, Mark, NudgeInputs, Ports
 from bot.progress import streaks_from
 from bot.replies import Audience, Button, ButtonStyle, Reply, Section
-from habits.nudges import NudgeKind, NudgePlan, next_nudge_at, plan
+from habits.budget import backing_off, catch_up, next_morning, within_hours
+from habits.nudges import Agenda, NudgeKind, NudgePlan, plan
 from habits.people import PersonRef, Profile
 from habits.streaks import Habit, week_start
 
 DAILY, AGAIN = "nudge.daily", "nudge.again"
+KEEP_DAILY = "nudge.keep_daily"
 SUBJECT = "daily"
 MARK_LEASE = 240          # shorter than the tick's claim lease, so a crashed send is retried
 SNOOZE = timedelta(hours=2)
-RETENTION = timedelta(days=180)  # message texts are kept at most this long (docs/privacy.md)
-RETENTION_AT_ONCE = 16
+MAX_PROMISES = 10         # one section each; `/kept` lists the rest (Slack allows 50 blocks)
 
 _PROMISES = (
     "Good morning. Due today: {lines}. Keeping it, or saying early that you can't, is how "
@@ -78,11 +82,6 @@ _TIPS: dict[Habit, tuple[str, ...]] = {
 }
 
 
-def _retention_day(profile: Profile, day: date) -> bool:
-    days = sorted(profile.working_days)
-    return day.weekday() == days[sum(map(ord, profile.person.user)) % len(days)]
-
-
 def _pick(options: tuple[str, ...], person: PersonRef, day: date) -> str:
     # Varies from day to day and person to person, yet is stable for a given day (retries
     # and tests see the same words).
@@ -91,17 +90,19 @@ def _pick(options: tuple[str, ...], person: PersonRef, day: date) -> str:
 
 
 def next_job(profile: Profile, now: datetime) -> Job | None:
-    moment = next_nudge_at(profile, now)
+    moment = next_morning(profile, now)
     return Job(DAILY, profile.person, SUBJECT, moment) if moment is not None else None
 
 
 async def schedule(ports: Ports, profile: Profile, now: datetime) -> None:
-    """Put the person's next daily nudge in the schedule (or take it out, with nudges off)."""
+    """Put the person's next morning nudge in the schedule (or take it out: nudges off, or
+    never enrolled), and move today's follow-up to match their hours."""
     upcoming = next_job(profile, now)
     if upcoming is None:
         await ports.due.cancel(DAILY, profile.person, SUBJECT)
     else:
         await ports.due.schedule(upcoming)
+    await followup.replan(ports, profile, [profile.local_date(now)])
 
 
 def _years(profile: Profile, day: date) -> list[int]:
@@ -110,13 +111,14 @@ def _years(profile: Profile, day: date) -> list[int]:
 
 
 async def compose(ports: Ports, profile: Profile, now: datetime) -> Reply | None:
-    """Today's nudge for the person, or None when today brings none."""
+    """Today's morning nudge for the person, or None when today brings none."""
     day = profile.local_date(now)
     return compose_from(await ports.planning.nudge_inputs(profile.person, _years(profile, day)),
                         profile, now)
 
 
-def compose_from(inputs: NudgeInputs, profile: Profile, now: datetime) -> Reply | None:
+def compose_from(inputs: NudgeInputs, profile: Profile, now: datetime,
+                 digest: Sequence[Section] = ()) -> Reply | None:
     day = profile.local_date(now)
     juniors: list[tuple[str, date | None]] = []
     junior_ids = sorted({user for team in inputs.teams for user in team.juniors})
@@ -133,33 +135,73 @@ def compose_from(inputs: NudgeInputs, profile: Profile, now: datetime) -> Reply 
                   lambda: streaks_from(inputs.history, profile, now))
     if chosen is None:
         return None
-    return _words(chosen, profile, day, now)
+    return _words(chosen, profile, day, now, digest)
 
 
-def _words(chosen: NudgePlan, profile: Profile, day: date, now: datetime) -> Reply:
+def _suggestion(chosen: NudgePlan, person: PersonRef, day: date) -> Section:
+    if chosen.kind is NudgeKind.RECOGNISE:
+        assert chosen.junior is not None
+        return Section(_pick(_RECOGNISE, person, day).format(who=mention(chosen.junior)),
+                       (Button("Give kudos", "nudge.kudos", chosen.junior, ButtonStyle.PRIMARY),))
+    if chosen.kind is NudgeKind.HAND_OVER:
+        return Section(_pick(_HAND_OVER, person, day),
+                       (Button("Hand over", "nudge.handover", "", ButtonStyle.PRIMARY),))
+    return Section("Tip of the day: " + _pick(_TIPS[chosen.habit or Habit.KEEP], person, day),
+                   (Button("My habits", "nudge.habits", ""),))
+
+
+def _agenda_sections(agenda: Agenda, profile: Profile, now: datetime) -> list[Section]:
+    """One section per promise, each with its own Kept / Need more time / Drop it."""
+    shown = agenda.promises[:MAX_PROMISES]
+    sections: list[Section] = []
+    for commitment in shown:
+        line = promise_line(commitment, profile.zone, now)
+        if commitment in agenda.lapsed:
+            who = ", ".join(mention(p) for p in commitment.to) or "the person counting on it"
+            text = (f"*Slipped:* {line}. It happens. A short note to {who} now, with a new "
+                    "date, repairs most of the trust; silence is what costs it.")
+        elif commitment in agenda.overdue:
+            text = f"*Did you keep it?* {line}"
+        elif commitment in agenda.due_today:
+            text = f"*Due today:* {line}"
+        elif commitment in agenda.coming_up:
+            text = f"*Coming up:* {line}. If it's going to slip, now is the moment to say so."
+        else:
+            text = f"*How did it go?* A couple of days ago you promised {line}."
+        sections.append(Section(text, followup.promise_buttons(commitment)))
+    hidden = len(agenda.promises) - len(shown)
+    if hidden:
+        sections.append(Section(f"…and {hidden} more: `/kept` lists them all."))
+    return sections
+
+
+def _words(chosen: NudgePlan, profile: Profile, day: date, now: datetime,
+           digest: Sequence[Section] = ()) -> Reply:
     person = profile.person
     value = day.isoformat()
     later = (Button("Snooze 2h", "nudge.snooze", value), Button("Not today", "nudge.not_today", value))
-    if chosen.kind is NudgeKind.PROMISES:
-        lines = "; ".join(promise_line(c, profile.zone, now) for c in chosen.promises[:5])
-        text = _pick(_PROMISES, person, day).format(lines=lines)
-        first = chosen.promises[0]
-        buttons: tuple[Button, ...] = (
-            Button(f"Kept #{first.number}", "promise.kept", str(first.number), ButtonStyle.PRIMARY),
-            Button("Need more time", "promise.more_time", str(first.number), asks_for_date=True),
-            *later,
-        )
-    elif chosen.kind is NudgeKind.RECOGNISE:
-        assert chosen.junior is not None
-        text = _pick(_RECOGNISE, person, day).format(who=mention(chosen.junior))
-        buttons = (Button("Give kudos", "nudge.kudos", chosen.junior, ButtonStyle.PRIMARY), *later)
-    elif chosen.kind is NudgeKind.HAND_OVER:
-        text = _pick(_HAND_OVER, person, day)
-        buttons = (Button("Hand over", "nudge.handover", "", ButtonStyle.PRIMARY), *later)
+    agenda = chosen.agenda
+    sections = _agenda_sections(agenda, profile, now)
+    suggestion = _suggestion(chosen, person, day)
+    if backing_off(profile):
+        text = ("I haven't heard from you in a while, so I'll write once a week from now on. "
+                "Tap *Keep daily* if you'd rather hear from me every working morning.")
+        sections.insert(0, Section("", (Button("Keep daily", KEEP_DAILY, "", ButtonStyle.PRIMARY),)))
+    elif agenda.promises:
+        today = [c for c in agenda.promises if c in agenda.due_today]
+        first = (_pick(_PROMISES, person, day).format(lines=", ".join(
+            f"*#{c.number}*" for c in today)) if today else
+            "Good morning. A few promises to look at: a word now, while it is still early, "
+            "keeps faith with whoever is waiting.")
+        text = first
     else:
-        text = "Tip of the day: " + _pick(_TIPS[chosen.habit or Habit.KEEP], person, day)
-        buttons = (Button("My habits", "nudge.habits", ""), later[1])
-    return Reply(text=text, sections=(Section("", buttons),), audience=Audience.DIRECT, to=person)
+        text, suggestion = suggestion.text, Section("", suggestion.buttons)
+    sections.append(Section(suggestion.text, (*suggestion.buttons, *later)))
+    if digest:
+        sections.append(Section("*Your weekly team digest* (the week that ended). Aggregates "
+                                "only; names appear only for people who chose to share."))
+        sections.extend(digest)
+    return Reply(text=text, sections=tuple(sections), audience=Audience.DIRECT, to=person)
 
 
 class DailyBatch:
@@ -168,7 +210,8 @@ class DailyBatch:
     `prepare` reads what they all need (profiles, today's marks, the planner's inputs) in a
     few round trips and composes each nudge; the tick sends them; `after` notes each outcome;
     `finish` records today's marks together. A job whose day has passed (downtime ran past
-    it) sends nothing: yesterday's nudge is never sent late.
+    it) still brings today's nudge while today's working hours last (habits.budget.catch_up);
+    yesterday's is never sent late.
 
     >>> batch = await DailyBatch.prepare(ports, jobs, now)   # doctest: +SKIP
     >>> batch.replies(jobs[0])                                # [] or [today's nudge]
@@ -180,6 +223,7 @@ class DailyBatch:
         self._profiles: dict[PersonRef, Profile] = {}
         self._replies: dict[Job, list[Reply]] = {}
         self._settled: list[tuple[PersonRef, date]] = []  # today's nudge: sent, or none due
+        self._quiet: list[PersonRef] = []  # sent a morning: one more without an answer yet
         self._failed: dict[Job, Exception] = {}
 
     @classmethod
@@ -187,21 +231,10 @@ class DailyBatch:
         batch = cls(ports, now)
         profiles = await ports.people.profiles([job.person for job in jobs])
         today: list[tuple[Job, Profile, date]] = []
-        retention: list[Profile] = []
         for job, profile in zip(jobs, profiles, strict=True):
             batch._profiles[job.person] = profile
-            day = profile.local_date(now)
-            if _retention_day(profile, day):
-                retention.append(profile)
-            if profile.local_date(job.due) == day:
-                today.append((job, profile, day))
-        if retention:
-            # Once a week, on a working day of the person's own, old message texts are let go
-            # (a week early, so none is ever kept beyond the retention period).
-            cutoff = now - RETENTION + timedelta(days=7)
-            for start in range(0, len(retention), RETENTION_AT_ONCE):
-                await asyncio.gather(*(ports.personal_data.expire_texts(profile.person, cutoff)
-                                       for profile in retention[start:start + RETENTION_AT_ONCE]))
+            if catch_up(profile, now):
+                today.append((job, profile, profile.local_date(now)))
         # Everything that can fail comes before the marks: a mark taken by a batch that then
         # failed would keep the retry a minute later from sending today's nudge at all.
         inputs = await ports.planning.nudge_inputs_many(
@@ -209,7 +242,8 @@ class DailyBatch:
         composed: list[tuple[Job, date, Reply | None]] = []
         for (job, profile, day), wanted in zip(today, inputs, strict=True):
             try:
-                composed.append((job, day, compose_from(wanted, profile, now)))
+                sections = await digest.sections(ports, profile, wanted.teams, now)
+                composed.append((job, day, compose_from(wanted, profile, now, sections)))
             except Exception as error:  # this one job is retried; the others go ahead
                 batch._failed[job] = error
         marks = await ports.nudge_marks.begin_many(
@@ -247,18 +281,21 @@ class DailyBatch:
             await self.ports.people.save_profile(profile.with_changes(nudges_on=False))
             await self.ports.due.cancel(DAILY, job.person, SUBJECT)
             return None
-        return self.next(job)
+        self._quiet.append(job.person)
+        # One more morning without an answer: the cadence of the next one may change.
+        return next_job(profile.with_changes(quiet_days=profile.quiet_days + 1), self.now)
 
     async def finish(self) -> None:
         """Record today's marks of the whole batch, before its jobs are settled."""
         await self.ports.nudge_marks.sent_many(self._settled)
-        self._settled = []
+        await self.ports.people.quiet_many(self._quiet)
+        self._settled, self._quiet = [], []
 
 
 async def run_again(ports: Ports, job: Job, now: datetime) -> list[Reply]:
-    """A snoozed nudge, asked for by the person: once, the same local day only."""
+    """A snoozed nudge, asked for by the person: once, the same local day, in working hours."""
     profile = await ports.people.profile(job.person)
-    if profile.local_date(now).isoformat() != job.subject:
+    if profile.local_date(now).isoformat() != job.subject or not within_hours(profile, now):
         return []
     reply = await compose(ports, profile, now)
     return [reply] if reply else []
@@ -267,7 +304,7 @@ async def run_again(ports: Ports, job: Job, now: datetime) -> list[Reply]:
 async def snooze(ports: Ports, person: PersonRef, day_text: str, now: datetime) -> str:
     profile = await ports.people.profile(person)
     later = now + SNOOZE
-    if profile.local_date(later) != profile.local_date(now):
-        return "It's late in your day; I'll catch you at tomorrow's usual time instead."
+    if not within_hours(profile, later):
+        return "That would be after your working hours; I'll catch you tomorrow morning instead."
     await ports.due.schedule(Job(AGAIN, person, profile.local_date(now).isoformat(), later))
     return "Snoozed: I'll bring it back in two hours."

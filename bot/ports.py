@@ -27,7 +27,21 @@ class People(Protocol):
         """The person's profile; a default one for someone not seen before."""
         ...
 
-    async def save_profile(self, profile: Profile) -> None: ...
+    async def save_profile(self, profile: Profile) -> None:
+        """Store the person's settings; never changes `enrolled` or `quiet_days`."""
+        ...
+
+    async def enrol(self, person: PersonRef) -> None:
+        """Record consent to scheduled messages (and that the person is not quiet)."""
+        ...
+
+    async def interacted(self, person: PersonRef) -> None:
+        """The person used Rapport: their count of unanswered mornings starts again."""
+        ...
+
+    async def quiet_many(self, people: Sequence[PersonRef]) -> None:
+        """One more scheduled morning went to each of `people` without an answer yet."""
+        ...
 
     async def sharing(self, workspace: WorkspaceRef) -> set[str]:
         """Users in the workspace who chose to share their figures by name with managers."""

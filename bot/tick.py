@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot import digest, followup, nudges
+from bot import digest, followup, nudges, retention
 from bot.ports import Delivery, DeliveryOutcome, Job, Messenger, Ports
 from bot.replies import Reply
 
@@ -26,8 +26,9 @@ RUNNERS: dict[str, JobRunner] = {
     **{kind: followup.run for kind in followup.KINDS},
     nudges.AGAIN: nudges.run_again,
     digest.WEEKLY: digest.run,
+    retention.RETAIN: retention.run,
 }
-AFTER: dict[str, AfterDelivery] = {digest.WEEKLY: digest.after}
+AFTER: dict[str, AfterDelivery] = {followup.FOLLOW_UP: followup.after}
 
 
 class Batch(Protocol):

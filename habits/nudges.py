@@ -1,65 +1,96 @@
-"""The daily nudge: whether someone gets one today, when, and what it should be about.
+"""The morning nudge: whether someone gets one today, and everything it bundles.
 
-At most one nudge a day, on working days only, chosen by priority:
-1. promises due today or overdue;
-2. a junior colleague from their teams to recognise (the one they recognised least recently);
-3. a decision to hand over, when they handed none over this week;
-4. a short tip tied to how their streaks stand.
+One message a morning (habits.budget says when) carries, in this order:
+1. promises that slipped since the last morning (lapsed), with a word on repairing trust;
+2. "did you keep it?" for promises whose moment passed unanswered (overdue, or due after hours);
+3. promises due today;
+4. a heads-up for promises due on the next working day that were made long ago;
+5. a check-in on undated promises made two working days ago;
+6. the day's suggestion: a junior colleague to recognise (the one recognised least recently),
+   a decision to hand over when none was this week, or a tip tied to the weakest habit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
 
+from habits.budget import morning_at, morning_day
 from habits.commitments import Commitment
+from habits.followup import UNDATED_CHECK_IN, heads_up_day, working_day_after, working_day_before
 from habits.people import Profile
 from habits.streaks import Habit, Streak
 
-SEARCH_DAYS = 800  # how far ahead to look for a working day before giving up
-
 
 class NudgeKind(StrEnum):
-    PROMISES = "promises"
     RECOGNISE = "recognise"
     HAND_OVER = "hand_over"
     TIP = "tip"
 
 
 @dataclass(frozen=True, slots=True)
+class Agenda:
+    """The promises one morning brings up, by part."""
+
+    lapsed: tuple[Commitment, ...] = ()
+    overdue: tuple[Commitment, ...] = ()
+    due_today: tuple[Commitment, ...] = ()
+    coming_up: tuple[Commitment, ...] = ()
+    check_in: tuple[Commitment, ...] = ()
+
+    @property
+    def promises(self) -> tuple[Commitment, ...]:
+        """Every promise the nudge mentions, in the order it mentions them."""
+        return self.lapsed + self.overdue + self.due_today + self.coming_up + self.check_in
+
+
+@dataclass(frozen=True, slots=True)
 class NudgePlan:
+    """What one morning's nudge says: its promises, and the day's suggestion."""
+
     kind: NudgeKind
-    promises: tuple[Commitment, ...] = ()
+    agenda: Agenda = Agenda()
     junior: str | None = None
     habit: Habit | None = None
 
 
-def nudges_on(profile: Profile, day: date) -> bool:
-    """Does this person get a nudge on their local `day`?"""
-    return profile.nudges_on and profile.is_working_day(day) and not profile.is_paused(day)
+def _by_due(commitments: Sequence[Commitment]) -> tuple[Commitment, ...]:
+    return tuple(sorted(commitments, key=lambda c: (c.due or datetime.max.replace(
+        tzinfo=c.created_at.tzinfo), c.number)))
 
 
-def next_nudge_at(profile: Profile, now: datetime) -> datetime | None:
-    """The next moment, strictly after `now`, at the person's local nudge time on a day they
-    get nudges. Computed from the local date each time, so 09:30 stays 09:30 across DST."""
-    if not profile.nudges_on:
-        return None
-    today = profile.local_date(now)
-    for offset in range(SEARCH_DAYS):
-        day = today + timedelta(days=offset)
-        if not nudges_on(profile, day):
+def agenda_for(profile: Profile, day: date, open_promises: Sequence[Commitment]) -> Agenda:
+    """The promises a morning on `day` brings up."""
+    morning = morning_at(profile, day)
+    since = working_day_before(day, profile)
+    lapsed: list[Commitment] = []
+    overdue: list[Commitment] = []
+    due_today: list[Commitment] = []
+    coming_up: list[Commitment] = []
+    check_in: list[Commitment] = []
+    for c in open_promises:
+        if not c.is_open:
             continue
-        moment = datetime.combine(day, profile.nudge_time, tzinfo=profile.zone)
-        if moment > now:
-            return moment
-    return None
-
-
-def end_of(day: date, profile: Profile) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), tzinfo=profile.zone)
+        if c.due is None:
+            made = profile.local_date(c.created_at)
+            if working_day_after(made, profile, UNDATED_CHECK_IN) == day:
+                check_in.append(c)
+            continue
+        due_day = profile.local_date(c.due)
+        if c.lapsed_on is not None:
+            if date.fromisoformat(c.lapsed_on) >= since:
+                lapsed.append(c)  # told once, on the first morning after it slipped
+        elif c.due <= morning:
+            overdue.append(c)
+        elif due_day == day:
+            due_today.append(c)
+        elif heads_up_day(c, profile) == day:
+            coming_up.append(c)
+    return Agenda(_by_due(lapsed), _by_due(overdue), _by_due(due_today), _by_due(coming_up),
+                  _by_due(check_in))
 
 
 def plan(
@@ -70,32 +101,24 @@ def plan(
     handed_over_this_week: bool,
     streaks: Sequence[Streak] | Callable[[], Sequence[Streak]],
 ) -> NudgePlan | None:
-    """What today's nudge is about, or None when there is to be no nudge today.
+    """What the morning nudge of `day` says, or None when `day` gets no nudge.
 
     `juniors` are (user id, the day this person last recognised them, or None), from the
     person's teams; the person themselves is never suggested. `streaks` may be given as a
     function, called only when the choice depends on them.
     """
-    if not nudges_on(profile, day):
+    if not morning_day(profile, day):
         return None
-    cutoff = end_of(day, profile)
-    due = tuple(c for c in open_promises if c.is_open and c.due is not None and c.due <= cutoff)
-    if due:
-        return NudgePlan(NudgeKind.PROMISES, promises=tuple(sorted(due, key=_due_key)))
+    agenda = agenda_for(profile, day, open_promises)
     standing: Callable[[], Sequence[Streak]] = \
         cache(streaks) if callable(streaks) else (lambda: streaks)
     candidates = [(user, last) for user, last in juniors if user != profile.person.user]
     if candidates and not any(s.habit is Habit.RECOGNISE_JUNIOR and s.week_done
                               for s in standing()):
         user, _ = min(candidates, key=lambda c: (c[1] or date.min, c[0]))
-        return NudgePlan(NudgeKind.RECOGNISE, junior=user)
+        return NudgePlan(NudgeKind.RECOGNISE, agenda, junior=user)
     if not handed_over_this_week:
-        return NudgePlan(NudgeKind.HAND_OVER)
+        return NudgePlan(NudgeKind.HAND_OVER, agenda)
     weakest = min(standing(), key=lambda s: (s.week_done, s.current, s.habit.value)) \
         if standing() else None
-    return NudgePlan(NudgeKind.TIP, habit=weakest.habit if weakest else Habit.KEEP)
-
-
-def _due_key(commitment: Commitment) -> datetime:
-    assert commitment.due is not None
-    return commitment.due
+    return NudgePlan(NudgeKind.TIP, agenda, habit=weakest.habit if weakest else Habit.KEEP)

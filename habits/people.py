@@ -124,6 +124,11 @@ class Profile:
     auto_track: bool = False
     share_with_managers: bool = False
     since: date | None = None  # the first local day Rapport knew this person
+    # The notification budget (habits.budget): working hours, consent, back-off.
+    work_start: time = time(9, 0)
+    work_end: time = time(18, 0)
+    enrolled: bool = False     # used Rapport, or was added to a team by a manager
+    quiet_days: int = 0        # scheduled mornings sent since the person last interacted
 
     @property
     def zone(self) -> ZoneInfo:

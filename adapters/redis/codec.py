@@ -94,6 +94,7 @@ def profile_to_hash(p: Profile) -> dict[str, str]:
         "detection": _flag(p.detection_on), "auto_track": _flag(p.auto_track),
         "share": _flag(p.share_with_managers),
         "since": p.since.isoformat() if p.since else "",
+        "hours": f"{p.work_start:%H:%M}-{p.work_end:%H:%M}",
     }
 
 
@@ -117,12 +118,20 @@ def profile_from_hash(person: PersonRef, h: dict[str, str]) -> Profile:
         auto_track=h.get("auto_track") == "1",
         share_with_managers=h.get("share") == "1",
         since=date.fromisoformat(h["since"]) if h.get("since") else None,
+        work_start=time.fromisoformat(h["hours"][:5]) if h.get("hours") else default.work_start,
+        work_end=time.fromisoformat(h["hours"][6:]) if h.get("hours") else default.work_end,
+        # Written one field at a time (People.enrol, .quiet, .interacted), never by
+        # save_profile, so a concurrent settings change cannot undo them. Profiles stored
+        # before enrolment existed were enrolled by their first day on record.
+        enrolled=h.get("enrolled", "1" if h.get("since") else "0") == "1",
+        quiet_days=int(h.get("quiet") or 0),
     )
 
 
 def profile_to_export(p: Profile) -> dict[str, Any]:
     return {**profile_to_hash(p), "time_off": [[s.first.isoformat(), s.last.isoformat()]
-                                               for s in p.time_off]}
+                                               for s in p.time_off],
+            "enrolled": _flag(p.enrolled), "quiet": str(p.quiet_days)}
 
 
 def _flag(value: bool) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -47,11 +47,30 @@ class RedisPeople:
         fields = cast(Mapping[str | bytes, str | bytes], codec.profile_to_hash(profile))
         workspace = WorkspaceKeys(profile.person.workspace_ref)
         await self.redis.hset(keys.profile, mapping=fields)  # type: ignore[arg-type]
+        # Consent is only ever written by `enrol`; a first save records its absence.
+        await self.redis.hsetnx(keys.profile, "enrolled", "1" if profile.enrolled else "0")
         await self.redis.sadd(workspace.people, profile.person.user)
         if profile.share_with_managers:
             await self.redis.sadd(workspace.sharing, profile.person.user)
         else:
             await self.redis.srem(workspace.sharing, profile.person.user)
+
+    async def enrol(self, person: PersonRef) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:  # two slots on a cluster
+            pipe.hset(PersonKeys(person).profile, mapping={"enrolled": "1", "quiet": "0"})
+            pipe.sadd(WorkspaceKeys(person.workspace_ref).people, person.user)
+            await pipe.execute()
+
+    async def interacted(self, person: PersonRef) -> None:
+        await self.redis.hset(PersonKeys(person).profile, "quiet", "0")
+
+    async def quiet_many(self, people: Sequence[PersonRef]) -> None:
+        if not people:
+            return
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for person in people:
+                pipe.hincrby(PersonKeys(person).profile, "quiet", 1)
+            await pipe.execute()
 
     async def sharing(self, workspace: WorkspaceRef) -> set[str]:
         return {_text(user) for user in
@@ -226,6 +245,12 @@ def _ref(person: PersonRef) -> str:
     return json.dumps(codec.person_to_list(person))
 
 
+def _no_history() -> tuple[dict[Habit, YearBits], YearBits, date]:
+    """Nothing on record, so no first day yet: date.max rather than "today", as the store reads
+    no clock; readers start a history at min(first day, their today) (bot.progress)."""
+    return {}, {}, date.max
+
+
 class RedisHabitLog:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
@@ -270,7 +295,7 @@ class RedisHabitLog:
                                          *[keys.lapses(y) for y in wanted])
             values_of = iter(await pipe.execute())
         return [self._history(wanted, next(values_of)) if wanted else
-                ({}, {}, datetime.now(UTC).date()) for _, wanted in plans]
+                _no_history() for _, wanted in plans]
 
     @staticmethod
     def _history(years: list[int], raw: list[bytes | None],
@@ -725,8 +750,7 @@ class RedisPlanning:
                         for raw in (next(answers) if open_ids else []) if raw]
             teams = [codec.team_from_json(person.workspace_ref, raw)
                      for raw in [next(answers) for _ in team_ids] if raw]
-            history = RedisHabitLog._history(list(years), next(answers)) if years else (
-                {}, {}, datetime.now(UTC).date())
+            history = RedisHabitLog._history(list(years), next(answers)) if years else _no_history()
             out.append(NudgeInputs(
                 open_promises=promises, teams=teams,
                 recognitions_given=[codec.recognition_from_json(raw) for raw in kudos],

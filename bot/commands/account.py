@@ -7,10 +7,14 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from bot.context import Context
+from bot.followup import promise_buttons
+from bot.formatting import promise_line
 from bot.markup import escape
 from bot.replies import Attachment, Button, ButtonStyle, Reply, Section, say
 from bot.usage import full_help, usage
+from habits.budget import morning_time
 from habits.detection import parse_due
+from habits.followup import due_while_away
 from habits.people import (
     Profile,
     TimeOff,
@@ -56,7 +60,10 @@ def describe(profile: Profile) -> str:
     return "\n".join([
         f"Time zone: {profile.tz}" + (" (set by you)" if profile.tz_override else ""),
         f"Working days: {format_working_days(profile.working_days)}",
-        f"Daily nudge: {profile.nudge_time:%H:%M} local, {'on' if profile.nudges_on else 'off'} ({paused})",
+        f"Working hours: {profile.work_start:%H:%M}–{profile.work_end:%H:%M} (nothing scheduled "
+        "reaches you outside them)",
+        f"Daily nudge: {morning_time(profile):%H:%M} local, {'on' if profile.nudges_on else 'off'} "
+        f"({paused})",
         f"Time off: {away or 'none'}",
         f"Promise detection: {'on' if profile.detection_on else 'off'}; "
         f"auto-track: {'on' if profile.auto_track else 'off'}",
@@ -79,6 +86,17 @@ def parse_clock(text: str) -> time:
     return time(hour, minute)
 
 
+def parse_hours(text: str) -> tuple[time, time]:
+    """Working hours such as "08:30-17:30" or "9am-5pm" (at least an hour, within one day)."""
+    first, sep, last = text.replace("–", "-").replace(" to ", "-").partition("-")
+    if not sep:
+        raise ValueError(f"{text!r} is not a span of hours; write e.g. 08:30-17:30")
+    start, end = parse_clock(first), parse_clock(last)
+    if (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute) < 60:
+        raise ValueError("working hours end at least an hour after they start, the same day")
+    return start, end
+
+
 async def settings(ctx: Context, text: str) -> list[Reply]:
     profile = await ctx.profile()
     if not text:
@@ -98,7 +116,16 @@ def _apply_setting(profile: Profile, key: str, value: str) -> Profile:
     if not value:
         raise ValueError(f"give a value for {key!r}")
     if key in {"nudge", "time", "nudge-time"}:
-        return profile.with_changes(nudge_time=parse_clock(value))
+        moment = parse_clock(value)
+        # A nudge outside the working hours says the hours start earlier (or end later).
+        start = min(profile.work_start, moment)
+        end = profile.work_end if moment < profile.work_end else \
+            min(time(23, 59), (datetime.combine(date.min, moment) + timedelta(hours=1)).time())
+        return profile.with_changes(nudge_time=moment, work_start=start, work_end=end)
+    if key in {"hours", "working-hours", "work-hours"}:
+        start, end = parse_hours(value)
+        nudge = profile.nudge_time if start <= profile.nudge_time < end else start
+        return profile.with_changes(work_start=start, work_end=end, nudge_time=nudge)
     if key in {"tz", "timezone", "zone"}:
         if value.lower() == "auto":
             return profile.with_changes(tz_override=False)
@@ -151,8 +178,17 @@ async def vacation(ctx: Context, text: str) -> list[Reply]:
         return [say(usage("rapport", "Nothing changed: the last day comes before the first."))]
     spans = (*profile.time_off, TimeOff(first, last))[-MAX_TIME_OFF:]
     await ctx.save_profile(profile.with_changes(time_off=spans))
-    return [say(f"Enjoy the time off: {first.isoformat()} to {last.isoformat()}. No nudges, and "
-                "your streaks are safe.")]
+    away = due_while_away(await ctx.ports.commitments.open_for(ctx.person), profile, first, last)
+    text = (f"Enjoy the time off: {first.isoformat()} to {last.isoformat()}. No nudges, no "
+            "reminders, and your streaks are safe.")
+    if not away:
+        return [say(text)]
+    head = Section(f"{'This promise falls' if len(away) == 1 else 'These promises fall'} due "
+                   "while you're away. I won't ask about them or count them as slipped until "
+                   "you're back; telling the people waiting now, with a new date, is the "
+                   "honest move.")
+    return [say(text, head, *(Section(promise_line(c, profile.zone, now), promise_buttons(c))
+                              for c in away[:10]))]
 
 
 async def export(ctx: Context) -> list[Reply]:

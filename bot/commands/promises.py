@@ -12,9 +12,10 @@ from bot.formatting import promise_line, when
 from bot.markup import mention, mentioned, strip_mentions, user_text
 from bot.replies import Button, Reply, Section, say
 from bot.usage import usage
+from habits.budget import morning_at
 from habits.commitments import Commitment, CommitmentError, CommitmentStatus, Source
 from habits.detection import parse_due
-from habits.followup import reminder_at
+from habits.followup import ask_at, heads_up_day
 from habits.people import Profile
 from habits.streaks import Habit
 
@@ -83,13 +84,14 @@ async def promise(ctx: Context, text: str) -> list[Reply]:
 
 def tracked_reply(commitment: Commitment, profile: Profile, now: datetime) -> Reply:
     line = promise_line(commitment, profile.zone, now)
-    remind = reminder_at(commitment, profile)
     if commitment.due is None:
         hint = "No date given, so I'll check in with you in a couple of working days."
-    elif remind is not None:
-        hint = f"I'll remind you {when(remind, profile.zone, now)}, and ask how it went when it's due."
     else:
-        hint = "I'll ask how it went when it's due."
+        heads_up = heads_up_day(commitment, profile)
+        ask = when(ask_at(commitment, profile), profile.zone, now)
+        hint = (f"It'll be in your morning nudge {when(morning_at(profile, heads_up), profile.zone, now)}"
+                f", and I'll ask how it went {ask}." if heads_up is not None else
+                f"I'll ask how it went {ask}.")
     return say("Tracking your promise.", Section(f"{line}\n{hint}", promise_buttons(commitment)))
 
 

@@ -122,8 +122,9 @@ def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def enrol(ports: Ports, people: list[PersonRef]) -> None:
     for person in people:
-        profile = Profile(person, tz="Europe/London", since=ENROLLED.date())
+        profile = Profile(person, tz="Europe/London", since=ENROLLED.date(), enrolled=True)
         await ports.people.save_profile(profile)
+        await ports.people.enrol(person)
         await nudges.schedule(ports, profile, ENROLLED)
 
 
@@ -184,7 +185,7 @@ async def teams_app(redis: Redis, ports: Ports) -> AsyncIterator[tuple[TeamsDriv
     try:
         async with aiohttp.ClientSession() as session:
             yield TeamsDriver(f"{base}/api/messages", session, connector,
-                              app[teams_adapter.TEAMS]), runtime
+                              app[teams_adapter.TEAMS], clock), runtime
     finally:
         await runner.cleanup()
         await connector.stop()

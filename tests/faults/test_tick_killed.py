@@ -43,8 +43,9 @@ async def test_a_killed_tick_is_recovered_with_no_duplicates_and_no_misses(
     enrolled = datetime(2026, 11, 23, 7, tzinfo=LONDON)
     people = [PersonRef("console", "local", f"p{i:04d}") for i in range(PEOPLE)]
     for person in people:
-        profile = Profile(person, tz="Europe/London", since=enrolled.date())
+        profile = Profile(person, tz="Europe/London", since=enrolled.date(), enrolled=True)
         await ports.people.save_profile(profile)
+        await ports.people.enrol(person)
         await nudges.schedule(ports, profile, enrolled)
     moment = datetime(2026, 11, 23, 9, 31, tzinfo=LONDON)
 

@@ -12,7 +12,7 @@ from adapters.console.messenger import ConsoleMessenger
 from adapters.console.repl import Console
 from bot.clock import FixedClock
 from bot.core import Rapport
-from bot.events import Actor, Command, Message, MessageDeleted
+from bot.events import Actor, Message, MessageDeleted
 from bot.ports import Ports
 from bot.tick import Ticker
 from habits.people import PersonRef
@@ -25,9 +25,11 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=LONDON)
 
 
-async def quiet(core: Rapport) -> None:
-    """No daily nudges for sam here: these tests watch the promise follow-ups alone."""
-    await core.handle(Command(Actor(SAM, "sam"), "rapport", "settings nudges off"))
+async def morning(ticker: Ticker, messenger: ConsoleMessenger, moment: datetime) -> str:
+    """Tick at `moment`; sam's one message then, its headline and every section as text."""
+    await ticker.tick(moment)
+    (reply,) = await messenger.collect(SAM)
+    return "\n".join([reply.text, *(section.text for section in reply.sections)])
 
 
 async def say_in_chat(core: Rapport, text: str, ref: str) -> str:
@@ -42,7 +44,6 @@ async def inbox(messenger: ConsoleMessenger) -> list[str]:
 async def test_detect_track_remind_keep_on_time_and_streak(
     core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
 ) -> None:
-    await quiet(core)
     clock.set(at(24, 10))  # Tuesday
     offer = await core.handle(Message(Actor(SAM, "sam"), "<@priya> I'll send the deck by Friday",
                                       "general", "m1"))
@@ -53,20 +54,22 @@ async def test_detect_track_remind_keep_on_time_and_streak(
     console = Console(core, messenger, me="sam")
     tracked = await core.handle(_press(offer[0].buttons[0]))
     assert "*#1* send the deck" in tracked[0].sections[0].text
-    assert "I'll remind you Thu 26 Nov, 09:30" in tracked[0].sections[0].text
+    assert ("It'll be in your morning nudge Thu 26 Nov, 09:30, and I'll ask how it went "
+            "Fri 27 Nov, 17:00") in tracked[0].sections[0].text
 
     ticker = Ticker(ports, {"console": messenger})
+    wednesday = await morning(ticker, messenger, at(25, 9, 30))
+    assert "send the deck" not in wednesday  # nothing due yet: the day's suggestion only
     report = await ticker.tick(at(26, 9, 29))
     assert report.sent == 0 and await inbox(messenger) == []
-    report = await ticker.tick(at(26, 9, 31))  # Thursday morning: the working day before
-    assert report.sent == 1
-    (reminder,) = await inbox(messenger)
-    assert "send the deck" in reminder
+    thursday = await morning(ticker, messenger, at(26, 9, 31))  # the working day before
+    assert "*Coming up:* *#1* send the deck" in thursday
     assert (await ticker.tick(at(26, 9, 45))).sent == 0  # once only
 
     out = "\n".join(await console.handle_line("/kept 1"))
     assert "Kept on time" in out
-    assert (await ticker.tick(at(27, 18))).sent == 0  # nothing asked about a kept promise
+    assert "send the deck" not in await morning(ticker, messenger, at(27, 9, 30))
+    assert (await ticker.tick(at(27, 17, 0))).sent == 0  # nothing asked about a kept promise
     assert "Keep your promises — streak 1 (best 1)" in "\n".join(
         await console.handle_line("/habits"))
 
@@ -74,15 +77,13 @@ async def test_detect_track_remind_keep_on_time_and_streak(
 async def test_due_prompt_then_need_more_time_moves_the_date(
     core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
 ) -> None:
-    await quiet(core)
     clock.set(at(24, 10))
     console = Console(core, messenger, me="sam")
     await console.handle_line("/promise review the budget to @kim by Wednesday 3pm")
     ticker = Ticker(ports, {"console": messenger})
-    await ticker.tick(at(25, 9, 31))
-    assert len(await inbox(messenger)) == 1  # the morning reminder
+    assert "*Due today:* *#1* review the budget" in await morning(ticker, messenger, at(25, 9, 31))
     clock.set(at(25, 15, 1))
-    assert (await ticker.tick(clock.now())).sent == 1
+    assert (await ticker.tick(clock.now())).by_kind == {"promise.followup": 1}
     out = "\n".join(await console.handle_line(""))  # the console shows what is waiting
     assert "You have 1 new message(s)" in out and "review the budget" in out
     assert "[:1] Kept" in out
@@ -91,29 +92,34 @@ async def test_due_prompt_then_need_more_time_moves_the_date(
     assert "was due Wed 25 Nov, 15:00" in out
     out = "\n".join(await console.handle_line(":2 friday"))
     assert "New date for #1: Fri 27 Nov, 17:00" in out
-    # The old lapse (Thursday night) is gone: Thursday brings the new reminder, Friday the ask.
-    report = await ticker.tick(at(26, 23, 59))
-    assert report.by_kind == {"promise.remind": 1}
+    # The old lapse (Thursday night) is gone: Thursday's morning brings the heads-up, Friday's
+    # lists it as due today, and Friday's follow-up asks at the new moment.
+    assert "*Coming up:* *#1* review the budget" in await morning(ticker, messenger, at(26, 9, 30))
+    assert (await ticker.tick(at(26, 23, 59))).sent == 0
+    assert "*Due today:* *#1* review the budget" in await morning(ticker, messenger, at(27, 9, 30))
     report = await ticker.tick(at(27, 17, 0))
-    assert report.by_kind == {"promise.ask": 1}
+    assert report.by_kind == {"promise.followup": 1}
 
 
 async def test_a_silent_lapse_breaks_the_keep_streak(
     core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
 ) -> None:
-    await quiet(core)
     console = Console(core, messenger, me="sam")
     clock.set(at(23, 9))
     await console.handle_line("/kept fixed the flaky login test")  # a streak of 1
     clock.set(at(24, 10))
     await console.handle_line("/promise send the figures to @lee by tomorrow")
     ticker = Ticker(ports, {"console": messenger})
-    for moment in (at(25, 9, 30), at(25, 17), at(26, 12), at(26, 23, 59)):
-        await ticker.tick(moment)
-    texts = await inbox(messenger)
-    assert len(texts) == 3  # reminder, ask, lapse
-    assert "slipped past its date without a word" in texts[-1] and "<@lee>" in texts[-1]
-    clock.set(at(27, 9))
+    assert "*Due today:*" in await morning(ticker, messenger, at(25, 9, 30))
+    await ticker.tick(at(25, 17))
+    assert len(await inbox(messenger)) == 1  # the day's one follow-up
+    thursday = await morning(ticker, messenger, at(26, 9, 30))
+    assert "*Did you keep it?* *#2* send the figures" in thursday, thursday
+    assert (await ticker.tick(at(26, 23, 59))).sent == 0  # the lapse itself is silent
+    friday = await morning(ticker, messenger, at(27, 9, 30))
+    assert "*Slipped:* *#2* send the figures" in friday and "<@lee>" in friday
+    assert "Slipped" not in await morning(ticker, messenger, at(30, 9, 30))  # said once
+    clock.set(at(30, 10))
     habits = "\n".join(await console.handle_line("/habits"))
     assert "Keep your promises — streak 0 (best 1)" in habits
     assert "was due" in "\n".join(await console.handle_line("/kept"))  # still open, still keepable
@@ -164,15 +170,13 @@ async def test_edits_update_the_offer_and_the_tracked_promise(
 async def test_undated_promise_is_checked_on_two_working_days_later(
     core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
 ) -> None:
-    await quiet(core)
     clock.set(at(27, 11))  # Friday
     console = Console(core, messenger, me="sam")
     await console.handle_line("/promise write up the retro notes")
     ticker = Ticker(ports, {"console": messenger})
-    assert (await ticker.tick(at(30, 9, 31))).sent == 0  # Monday is only one working day on
-    assert (await ticker.tick(datetime(2026, 12, 1, 9, 31, tzinfo=LONDON))).sent == 1
-    (ask,) = await inbox(messenger)
-    assert "Did you keep it?" in ask
+    assert "retro notes" not in await morning(ticker, messenger, at(30, 9, 31))  # one day on
+    tuesday = await morning(ticker, messenger, datetime(2026, 12, 1, 9, 31, tzinfo=LONDON))
+    assert "*How did it go?* A couple of days ago you promised *#1* write up the retro" in tuesday
 
 
 def _press(button: object) -> object:

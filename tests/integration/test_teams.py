@@ -177,7 +177,6 @@ async def test_the_digest_goes_once_per_manager_per_week_on_monday_morning(
     clock.set(datetime(2026, 11, 25, 12, tzinfo=LONDON))  # a Wednesday
     boss = actor("boss")
     await run(core, boss, "rapport settings tz Europe/London")
-    await run(core, boss, "rapport settings nudges off")
     await make_team(core, 5)
     inbox = ConsoleMessenger(redis)
     ticker = Ticker(ports, {"slack": inbox})
@@ -185,7 +184,11 @@ async def test_the_digest_goes_once_per_manager_per_week_on_monday_morning(
     moment = datetime(2026, 11, 25, 13, tzinfo=LONDON)
     while moment < datetime(2026, 12, 9, 13, tzinfo=LONDON):
         await ticker.tick(moment)
-        if await inbox.collect(boss.person):
-            got.append(moment.strftime("%a %d %b %H:%M"))
+        for reply in await inbox.collect(boss.person):
+            text = "\n".join(s.text for s in reply.sections)
+            if "weekly team digest" in text:
+                # The week that ended, not the one just begun; carried by the morning nudge.
+                assert "last week" in text and "this week" not in text
+                got.append(moment.strftime("%a %d %b %H:%M"))
         moment += timedelta(minutes=30)
     assert got == ["Mon 30 Nov 09:30", "Mon 07 Dec 09:30"]
