@@ -112,23 +112,33 @@ async def after(ports: Ports, job: Job, delivery: Delivery, now: datetime) -> Jo
 
 
 async def _judge_lapse(ports: Ports, job: Job, now: datetime) -> None:
-    """A promise unanswered by the end of the working day after it was due lapses, quietly:
-    the next morning nudge says so. Time away moves the judgement past it."""
+    """A promise unanswered by the end of the working day after it was due lapses. For people
+    who get morning nudges, the next morning judges it and says so in the same message
+    (bot.nudges); for others it lapses quietly here. Time away moves the judgement past it."""
     number = int(job.subject) if job.subject.isascii() and job.subject.isdigit() else -1
     commitment = await ports.commitments.get(job.person, number)
     if commitment is None or not commitment.is_open or commitment.lapsed_on is not None:
         return
     profile = await ports.people.profile(job.person)
     moment = lapse_at(commitment, profile)
-    if moment is None:
+    if moment is None or (profile.enrolled and profile.nudges_on):
         return
     if now < moment:  # the calendar changed (a vacation, a new date): judge it later
         await ports.due.schedule(replace(job, due=moment))
         return
+    await judge_lapse(ports, commitment, profile)
+
+
+async def judge_lapse(ports: Ports, commitment: Commitment, profile: Profile) -> None:
+    """Record that the promise lapsed, on the local day of its lapse moment."""
+    moment = lapse_at(commitment, profile)
+    fresh = await ports.commitments.get(commitment.owner, commitment.number)
+    if moment is None or fresh is None or not fresh.is_open or fresh.lapsed_on is not None:
+        return  # kept, dropped or judged meanwhile
     day = profile.local_date(moment)
-    await ports.commitments.save(commitment_lapsed(commitment, day.isoformat()))
-    await ports.habits.lapsed(job.person, day)
-    await record.counted(ports, job.person, day, lapsed=1)
+    await ports.commitments.save(commitment_lapsed(fresh, day.isoformat()))
+    await ports.habits.lapsed(commitment.owner, day)
+    await record.counted(ports, commitment.owner, day, lapsed=1)
 
 
 def commitment_lapsed(commitment: Commitment, day: str) -> Commitment:

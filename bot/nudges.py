@@ -23,6 +23,7 @@ from bot.ports import Delivery, DeliveryOutcome, Job, Mark, NudgeInputs, Ports
 from bot.progress import streaks_from
 from bot.replies import Audience, Button, ButtonStyle, Reply, Section
 from habits.budget import backing_off, catch_up, next_morning, within_hours
+from habits.commitments import Commitment
 from habits.nudges import Agenda, NudgeKind, NudgePlan, plan
 from habits.people import PersonRef, Profile
 from habits.streaks import Habit, week_start
@@ -119,6 +120,12 @@ async def compose(ports: Ports, profile: Profile, now: datetime) -> Reply | None
 
 def compose_from(inputs: NudgeInputs, profile: Profile, now: datetime,
                  digest: Sequence[Section] = ()) -> Reply | None:
+    chosen = plan_from(inputs, profile, now)
+    return None if chosen is None else _words(chosen, profile, profile.local_date(now), now, digest)
+
+
+def plan_from(inputs: NudgeInputs, profile: Profile, now: datetime) -> NudgePlan | None:
+    """What this morning's nudge is to say, from what the store gave (see habits.nudges)."""
     day = profile.local_date(now)
     juniors: list[tuple[str, date | None]] = []
     junior_ids = sorted({user for team in inputs.teams for user in team.juniors})
@@ -131,11 +138,8 @@ def compose_from(inputs: NudgeInputs, profile: Profile, now: datetime,
         juniors = [(user, last.get(user)) for user in junior_ids]
     week = week_start(day, profile.working_days)
     handed = any(profile.local_date(h.offered_at) >= week for h in inputs.handovers_given)
-    chosen = plan(profile, day, inputs.open_promises, juniors, handed,
-                  lambda: streaks_from(inputs.history, profile, now))
-    if chosen is None:
-        return None
-    return _words(chosen, profile, day, now, digest)
+    return plan(profile, now, inputs.open_promises, juniors, handed,
+                lambda: streaks_from(inputs.history, profile, now))
 
 
 def _suggestion(chosen: NudgePlan, person: PersonRef, day: date) -> Section:
@@ -224,6 +228,7 @@ class DailyBatch:
         self._replies: dict[Job, list[Reply]] = {}
         self._settled: list[tuple[PersonRef, date]] = []  # today's nudge: sent, or none due
         self._quiet: list[PersonRef] = []  # sent a morning: one more without an answer yet
+        self._lapsed: dict[Job, tuple[Commitment, ...]] = {}  # judged by the morning that tells
         self._failed: dict[Job, Exception] = {}
 
     @classmethod
@@ -242,8 +247,14 @@ class DailyBatch:
         composed: list[tuple[Job, date, Reply | None]] = []
         for (job, profile, day), wanted in zip(today, inputs, strict=True):
             try:
+                chosen = plan_from(wanted, profile, now)
+                if chosen is None:
+                    composed.append((job, day, None))
+                    continue
                 sections = await digest.sections(ports, profile, wanted.teams, now)
-                composed.append((job, day, compose_from(wanted, profile, now, sections)))
+                composed.append((job, day, _words(chosen, profile, day, now, sections)))
+                if chosen.agenda.lapsed:
+                    batch._lapsed[job] = chosen.agenda.lapsed
             except Exception as error:  # this one job is retried; the others go ahead
                 batch._failed[job] = error
         marks = await ports.nudge_marks.begin_many(
@@ -282,6 +293,8 @@ class DailyBatch:
             await self.ports.due.cancel(DAILY, job.person, SUBJECT)
             return None
         self._quiet.append(job.person)
+        for commitment in self._lapsed.pop(job, ()):
+            await followup.judge_lapse(self.ports, commitment, profile)
         # One more morning without an answer: the cadence of the next one may change.
         return next_job(profile.with_changes(quiet_days=profile.quiet_days + 1), self.now)
 

@@ -1,7 +1,8 @@
 """The morning nudge: whether someone gets one today, and everything it bundles.
 
 One message a morning (habits.budget says when) carries, in this order:
-1. promises that slipped since the last morning (lapsed), with a word on repairing trust;
+1. promises that slipped (unanswered by the end of the working day after their due day),
+   judged by this very morning, with a word on repairing trust;
 2. "did you keep it?" for promises whose moment passed unanswered (overdue, or due after hours);
 3. promises due today;
 4. a heads-up for promises due on the next working day that were made long ago;
@@ -20,7 +21,7 @@ from functools import cache
 
 from habits.budget import morning_at, morning_day
 from habits.commitments import Commitment
-from habits.followup import UNDATED_CHECK_IN, heads_up_day, working_day_after, working_day_before
+from habits.followup import UNDATED_CHECK_IN, heads_up_day, lapse_at, working_day_after
 from habits.people import Profile
 from habits.streaks import Habit, Streak
 
@@ -62,10 +63,12 @@ def _by_due(commitments: Sequence[Commitment]) -> tuple[Commitment, ...]:
         tzinfo=c.created_at.tzinfo), c.number)))
 
 
-def agenda_for(profile: Profile, day: date, open_promises: Sequence[Commitment]) -> Agenda:
-    """The promises a morning on `day` brings up."""
-    morning = morning_at(profile, day)
-    since = working_day_before(day, profile)
+def agenda_for(profile: Profile, now: datetime, open_promises: Sequence[Commitment]) -> Agenda:
+    """The promises the morning nudge sent at `now` brings up. `lapsed` are those whose lapse
+    moment (habits.followup.lapse_at) has passed and that were not judged yet: the morning
+    that says so is the one that judges them, so each slip is told exactly once."""
+    day = profile.local_date(now)
+    morning = min(morning_at(profile, day), now)
     lapsed: list[Commitment] = []
     overdue: list[Commitment] = []
     due_today: list[Commitment] = []
@@ -81,8 +84,10 @@ def agenda_for(profile: Profile, day: date, open_promises: Sequence[Commitment])
             continue
         due_day = profile.local_date(c.due)
         if c.lapsed_on is not None:
-            if date.fromisoformat(c.lapsed_on) >= since:
-                lapsed.append(c)  # told once, on the first morning after it slipped
+            continue  # judged and told before; `/kept` still lists it
+        lapse = lapse_at(c, profile)
+        if lapse is not None and lapse <= now:
+            lapsed.append(c)
         elif c.due <= morning:
             overdue.append(c)
         elif due_day == day:
@@ -95,21 +100,21 @@ def agenda_for(profile: Profile, day: date, open_promises: Sequence[Commitment])
 
 def plan(
     profile: Profile,
-    day: date,
+    now: datetime,
     open_promises: Sequence[Commitment],
     juniors: Sequence[tuple[str, date | None]],
     handed_over_this_week: bool,
     streaks: Sequence[Streak] | Callable[[], Sequence[Streak]],
 ) -> NudgePlan | None:
-    """What the morning nudge of `day` says, or None when `day` gets no nudge.
+    """What the morning nudge sent at `now` says, or None when today gets no nudge.
 
     `juniors` are (user id, the day this person last recognised them, or None), from the
     person's teams; the person themselves is never suggested. `streaks` may be given as a
     function, called only when the choice depends on them.
     """
-    if not morning_day(profile, day):
+    if not morning_day(profile, profile.local_date(now)):
         return None
-    agenda = agenda_for(profile, day, open_promises)
+    agenda = agenda_for(profile, now, open_promises)
     standing: Callable[[], Sequence[Streak]] = \
         cache(streaks) if callable(streaks) else (lambda: streaks)
     candidates = [(user, last) for user, last in juniors if user != profile.person.user]
