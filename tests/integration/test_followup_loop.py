@@ -185,3 +185,20 @@ def _press(button: object) -> object:
 
     assert isinstance(button, Button)
     return Action(Actor(SAM, "sam"), button.action, button.value, "general")
+
+
+async def test_six_promises_due_today_come_in_one_morning_message_in_the_console(
+    core: Rapport, ports: Ports, clock: FixedClock, messenger: ConsoleMessenger,
+) -> None:
+    clock.set(at(24, 10))  # Tuesday
+    console = Console(core, messenger, me="sam")
+    for n, hour in enumerate(("9:45am", "10am", "noon", "3pm", "5:30pm", "11pm"), start=1):
+        await console.handle_line(f"/promise task {n} by tomorrow {hour}")
+    await Ticker(ports, {"console": messenger}).tick(at(25, 9, 30))
+    clock.set(at(25, 9, 31))
+    out = "\n".join(await console.handle_line(""))
+    assert "You have 1 new message(s)" in out
+    for n in range(1, 7):
+        assert f"Due today: #{n} task {n}" in out
+    # Each promise has its own three buttons, numbered through the one message.
+    assert "[:16] Kept   [:17] Need more time <date>   [:18] Drop it" in out
