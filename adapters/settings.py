@@ -5,15 +5,31 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class AppType(StrEnum):
     MULTI_TENANT = "MultiTenant"
     SINGLE_TENANT = "SingleTenant"
     USER_ASSIGNED_MSI = "UserAssignedMSI"
+
+
+class TeamsMode(StrEnum):
+    """How `/api/messages` runs (docs/teams.md, "Authentication").
+
+    AUTHENTICATED  MICROSOFT_APP_ID is set: every request needs a valid Bot Framework token.
+    LOCAL          no token asked for (the Agents Playground): only when no platform
+                   credential of any kind is configured (the quick start), or
+                   RAPPORT_TEAMS_LOCAL=on. A WARNING at every start and on /readyz.
+    OFF            anything else (Slack only, RAPPORT_TEAMS_LOCAL=off): not mounted, 404.
+    """
+
+    AUTHENTICATED = "authenticated"
+    LOCAL = "local"
+    OFF = "off"
 
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://", "redis+cluster://", "rediss+cluster://",
@@ -36,6 +52,15 @@ class Settings(BaseSettings):
     microsoft_app_type: AppType = AppType.MULTI_TENANT
     redis_url: SecretStr | None = None
     redis_ca_file: Path | None = None
+    # on: Teams without authentication even beside other credentials; off: never local mode
+    # (Teams is then off without MICROSOFT_APP_ID); unset: local only with no credential at all.
+    rapport_teams_local: bool | None = None
+    # Extra Bot Framework service URLs (comma separated URL prefixes) that outbound calls may go
+    # to, beside Microsoft's own hosts: a test connector, the Playground on another port.
+    rapport_teams_service_urls: Annotated[tuple[str, ...], NoDecode] = ()
+    # The public base URL of this server (https://rapport.example.com): links Rapport shows to
+    # users (Teams export downloads) are built from it, never from request headers.
+    rapport_public_url: str | None = None
     port: Annotated[int, Field(ge=1, le=65535)] = 3978
     rapport_data_dir: Path = Path(".rapport")
     rapport_log_level: str = "INFO"
@@ -48,6 +73,37 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL, e.g. https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("microsoft_app_id")
+    @classmethod
+    def _app_id(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("is set but empty: give the Azure Bot's Microsoft App ID, or unset "
+                             "the variable (with MICROSOFT_APP_PASSWORD) to run without Teams")
+        return value.strip() if value is not None else None
+
+    @field_validator("rapport_teams_service_urls", mode="before")
+    @classmethod
+    def _service_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part for part in value.replace(",", " ").split() if part]
+        if isinstance(value, list | tuple):
+            for url in value:
+                _check_url(str(url), "e.g. http://127.0.0.1:56150/_connector")
+        return value
+
+    @field_validator("rapport_public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        _check_url(value, "e.g. https://rapport.example.com")
+        parts = urlsplit(value)
+        if parts.query or parts.fragment:
+            raise ValueError("must be a base URL without ?query or #fragment, "
+                             "e.g. https://rapport.example.com")
+        return value.rstrip("/")
 
     @field_validator("redis_url")
     @classmethod
@@ -76,6 +132,15 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _pairs(self) -> Settings:
+        if not self.microsoft_app_id and self.microsoft_app_password:
+            raise ValueError("MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is not: set "
+                             "both (Teams with Bot Framework authentication) or neither")
+        if not self.microsoft_app_id and self.microsoft_app_tenant_id:
+            raise ValueError("MICROSOFT_APP_TENANT_ID is set but MICROSOFT_APP_ID is not: set "
+                             "the app id too, or unset the tenant id")
+        if self.microsoft_app_id and self.rapport_teams_local:
+            raise ValueError("RAPPORT_TEAMS_LOCAL=on turns Teams authentication off, but "
+                             "MICROSOFT_APP_ID is set: unset one of them")
         if (self.slack_bot_token or self.slack_client_id) and not self.slack_signing_secret:
             raise ValueError("SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN or "
                              "SLACK_CLIENT_ID is set (find it under Basic Information in your "
@@ -90,6 +155,31 @@ class Settings(BaseSettings):
                 not self.microsoft_app_tenant_id):
             raise ValueError("MICROSOFT_APP_TENANT_ID is required for a SingleTenant app")
         return self
+
+    def credentials(self) -> list[str]:
+        """The names of the platform credentials that are configured."""
+        given = {"SLACK_BOT_TOKEN": self.slack_bot_token,
+                 "SLACK_SIGNING_SECRET": self.slack_signing_secret,
+                 "SLACK_CLIENT_ID": self.slack_client_id,
+                 "SLACK_CLIENT_SECRET": self.slack_client_secret,
+                 "MICROSOFT_APP_ID": self.microsoft_app_id,
+                 "MICROSOFT_APP_PASSWORD": self.microsoft_app_password,
+                 "MICROSOFT_APP_TENANT_ID": self.microsoft_app_tenant_id}
+        return [name for name, value in given.items() if value]
+
+    @property
+    def teams_mode(self) -> TeamsMode:
+        if self.microsoft_app_id:
+            return TeamsMode.AUTHENTICATED
+        if self.rapport_teams_local is not None:
+            return TeamsMode.LOCAL if self.rapport_teams_local else TeamsMode.OFF
+        return TeamsMode.OFF if self.credentials() else TeamsMode.LOCAL
+
+
+def _check_url(value: str, example: str) -> None:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        raise ValueError(f"must be an http:// or https:// URL without user info, {example}")
 
 
 class SettingsError(ValueError):

@@ -1,14 +1,23 @@
 """Teams on the app's aiohttp server: `POST /api/messages` through botbuilder's CloudAdapter.
 
-    too large -> 413, not JSON -> 415/400, not an activity -> 400,
-    Bot Framework token missing or invalid (when MICROSOFT_APP_ID is set) -> 401,
+    too large -> 413, not JSON -> 415/400, nested deeper than 64 -> 400, not an activity -> 400,
+    a serviceUrl not allowed for its channel -> 400 (adapters/teams/service_urls.py),
+    Bot Framework token missing or invalid (authenticated mode) -> 401,
     then the activity handler; an invoke gets its invoke response, anything else 200.
 
-Without MICROSOFT_APP_ID the endpoint runs in local mode: no token is asked for, which is what
-the Microsoft 365 Agents Playground and the Bot Framework Emulator expect. Authentication is done
-before the turn (rather than inside `CloudAdapter.process`) so that a token that cannot be
-validated for any reason (forged, expired, or the OpenID metadata out of reach) is always 401,
-and a failure of the bot itself is never mistaken for one.
+All of those checks come before any authentication work. The mode (Settings.teams_mode):
+
+    authenticated  MICROSOFT_APP_ID is set: every request needs a valid Bot Framework token
+    local          no token asked for, as the Microsoft 365 Agents Playground expects: only when
+                   no platform credential of any kind is configured (the quick start) or
+                   RAPPORT_TEAMS_LOCAL=on; a WARNING at every start and on /readyz
+    off            `mount` adds nothing: /api/messages is a 404 (a Slack-only deployment)
+
+Authentication is done before the turn (rather than inside `CloudAdapter.process`) so that a
+token that cannot be validated for any reason (forged, expired, or the OpenID metadata out of
+reach) is always 401, and a failure of the bot itself is never mistaken for one. Every
+connector client botbuilder makes (replies, proactive sends, new chats, the roster) comes from
+a factory that refuses service URLs that are not allowed, whatever the path.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,22 +36,37 @@ from botbuilder.integration.aiohttp import (
     ConfigurationBotFrameworkAuthentication,
 )
 from botbuilder.schema import Activity
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    ClaimsIdentity,
+    ConnectorFactory,
+)
 from redis.exceptions import RedisError
 
 from adapters.bootstrap import Runtime
-from adapters.settings import Settings
+from adapters.settings import Settings, TeamsMode
 from adapters.teams.exports import ROUTE, Exports
 from adapters.teams.handler import RapportTeamsBot
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.outgoing import Outgoing
 from adapters.teams.pacing import Pacer
 from adapters.teams.sending import NoSdkRetries, RetryPolicy
+from adapters.teams.service_urls import GuardedConnectorFactory, ServiceUrls, host_of
 from adapters.teams.store import Conversations
-from adapters.web.server import MAX_BODY
+from adapters.web.server import MAX_BODY, WARNINGS
 from bot.ports import StorageUnavailable
 
 log = logging.getLogger("rapport.teams")
 AUTH_TIMEOUT = 10.0
+MAX_DEPTH = 64  # a Teams activity nests about 10 deep; a card in a message payload, some more
+LOCAL_MODE_WARNING = (
+    "Teams runs in local mode: /api/messages accepts activities WITHOUT authentication, so "
+    "anyone who can reach this port can act as any Teams user. It is meant for the Microsoft "
+    "365 Agents Playground on this machine; set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD "
+    "for Teams (docs/teams.md).")
+NO_PUBLIC_URL_WARNING = (
+    "RAPPORT_PUBLIC_URL is not set: Teams exports cannot offer a download link (people are "
+    "told to ask their admin) until it names this server's public https:// address.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,25 +74,82 @@ class TeamsOptions:
     """Knobs for tests; the defaults are the production values."""
 
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    public_url: str | None = None      # base URL of download links; else the request's
+    public_url: str | None = None      # instead of RAPPORT_PUBLIC_URL
+    # botbuilder configuration names added to the settings' (e.g. a test token issuer:
+    # TO_BOT_FROM_CHANNEL_TOKEN_ISSUER, TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL)
+    bot_config: Mapping[str, str] = field(default_factory=dict)
 
 
 class BotConfig:
     """The configuration object botbuilder reads (its names), built from our settings."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, extra: Mapping[str, str] | None = None) -> None:
         self.APP_ID = settings.microsoft_app_id or ""
         self.APP_PASSWORD = settings.microsoft_app_password.get_secret_value() \
             if settings.microsoft_app_password else ""
         self.APP_TYPE = settings.microsoft_app_type.value
         self.APP_TENANTID = settings.microsoft_app_tenant_id or ""
+        for name, value in (extra or {}).items():
+            setattr(self, name, value)
 
 
-def _origin(request: web.Request) -> str:
-    """The public base URL of the server, as the request reached it (proxy headers honoured)."""
-    proto = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
-    host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
-    return f"{proto}://{host}"
+class GuardedAuthentication(ConfigurationBotFrameworkAuthentication):  # type: ignore[misc]
+    """botbuilder's authentication, with every connector factory it hands out guarded by the
+    service URL allow-list (the reactive turn's and the proactive ones alike)."""
+
+    def __init__(self, configuration: BotConfig, urls: ServiceUrls) -> None:
+        super().__init__(configuration)
+        self.urls = urls
+
+    async def authenticate_request(self, activity: Activity,
+                                   auth_header: str) -> AuthenticateRequestResult:
+        result = await super().authenticate_request(activity, auth_header)
+        if result.connector_factory is not None:
+            result.connector_factory = GuardedConnectorFactory(result.connector_factory,
+                                                               self.urls)
+        return result
+
+    def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
+        return GuardedConnectorFactory(super().create_connector_factory(claims_identity),
+                                       self.urls)
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Whether parsed JSON nests deeper than `limit` (iterative: no recursion to exhaust).
+
+    >>> too_deep({"a": [[1]]}, 3), too_deep({"a": [[1]]}, 2)
+    (False, True)
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, dict | list))
+    return False
+
+
+def parse_activity(raw: bytes) -> tuple[Activity | None, str]:
+    """The activity in a request body, or None and what is wrong with it."""
+    try:
+        body: Any = json.loads(raw)
+    except RecursionError:
+        return None, "JSON nested too deeply"
+    except ValueError:
+        return None, "not a Bot Framework activity"
+    if not isinstance(body, dict):
+        return None, "not a Bot Framework activity"
+    if too_deep(body):
+        return None, "JSON nested too deeply"
+    try:
+        activity = Activity().deserialize(body)
+    except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
+        return None, "not a Bot Framework activity"
+    if activity is None or not activity.type:
+        return None, "not a Bot Framework activity"
+    return activity, ""
 
 
 class TeamsAdapter:
@@ -75,23 +157,24 @@ class TeamsAdapter:
 
     def __init__(self, runtime: Runtime, options: TeamsOptions | None = None) -> None:
         options = options or TeamsOptions()
-        config = BotConfig(runtime.settings)
-        self.local_mode = not config.APP_ID
-        self.auth = ConfigurationBotFrameworkAuthentication(config)
+        settings = runtime.settings
+        config = BotConfig(settings, options.bot_config)
+        self.mode = settings.teams_mode
+        self.local_mode = self.mode is TeamsMode.LOCAL
+        self.urls = ServiceUrls.of(self.local_mode, settings.rapport_teams_service_urls)
+        self.auth = GuardedAuthentication(config, self.urls)
         self.adapter = CloudAdapter(self.auth)
         self.adapter.use(NoSdkRetries())
-        self._public_url = options.public_url or getattr(runtime.settings,
-                                                         "rapport_public_url", None)
-        self._seen_url: str | None = None
-        self.store = Conversations(runtime.redis)
+        # Links for users come from settings only, never from a request's Host or X-Forwarded-*
+        # headers. In local mode the Playground runs on this machine: localhost is right.
+        self.public_url = options.public_url or settings.rapport_public_url or (
+            f"http://localhost:{settings.port}" if self.local_mode else None)
+        self.store = Conversations(runtime.redis, self.urls)
         self.exports = Exports(runtime.redis)
         self.outgoing = Outgoing(self.store, self.exports, self.public_url)
         self.messenger = TeamsMessenger(self.adapter, config.APP_ID, self.store, self.outgoing,
-                                        Pacer(), options.retry)
+                                        Pacer(), options.retry, self.urls)
         self.bot = RapportTeamsBot(runtime.core, self.store, self.messenger, self.outgoing)
-
-    def public_url(self) -> str | None:
-        return self._public_url or self._seen_url
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         """POST /api/messages: one Bot Framework activity."""
@@ -99,13 +182,14 @@ class TeamsAdapter:
             return web.Response(status=413, text="request body too large")
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.Response(status=415, text="expected application/json")
-        try:
-            body: Any = json.loads(await request.read())
-            activity = Activity().deserialize(body) if isinstance(body, dict) else None
-        except (ValueError, TypeError, AttributeError, KeyError):
-            activity = None
-        if activity is None or not activity.type:
-            return web.Response(status=400, text="not a Bot Framework activity")
+        activity, problem = parse_activity(await request.read())
+        if activity is None:
+            return web.Response(status=400, text=problem)
+        if not self.urls.allows(activity.service_url, activity.channel_id):
+            log.warning("Teams activity refused: service URL host %s is not allowed for "
+                        "channel %.40s", host_of(activity.service_url), activity.channel_id)
+            return web.Response(status=400, text="serviceUrl not allowed for this channel "
+                                                 "(RAPPORT_TEAMS_SERVICE_URLS adds one)")
         header = request.headers.get("Authorization", "")
         try:
             async with asyncio.timeout(AUTH_TIMEOUT):
@@ -113,7 +197,6 @@ class TeamsAdapter:
         except Exception as error:  # PermissionError, a bad JWT, metadata out of reach
             log.info("Teams request refused: %s", type(error).__name__)
             return web.Response(status=401, text="missing or invalid Bot Framework token")
-        self._seen_url = self._seen_url or _origin(request)
         try:
             invoke = await self.adapter.process_activity(authenticated, activity,
                                                          self.bot.on_turn)
@@ -132,15 +215,26 @@ TEAMS = web.AppKey("teams", TeamsAdapter)
 
 
 def mount(app: web.Application, runtime: Runtime, options: TeamsOptions | None = None) -> None:
-    """Add `POST /api/messages` (always: local mode without MICROSOFT_APP_ID) and the export
-    downloads to the app's server, and the Teams messenger to the runtime.
+    """Add `POST /api/messages` and the export downloads to the app's server, and the Teams
+    messenger to the runtime; nothing at all when Teams is off (Settings.teams_mode).
 
     >>> app = make_app(runtime); mount(app, runtime)     # doctest: +SKIP
     """
+    settings = runtime.settings
+    if settings.teams_mode is TeamsMode.OFF:
+        why = "RAPPORT_TEAMS_LOCAL=off" if settings.rapport_teams_local is False else (
+            ", ".join(settings.credentials()) + " set")
+        log.info("Teams is off (no MICROSOFT_APP_ID, %s): /api/messages is not served", why)
+        return
     teams = TeamsAdapter(runtime, options)
     app[TEAMS] = teams
     app.router.add_post("/api/messages", teams.messages)
     app.router.add_get(ROUTE, teams.exports.download)
     runtime.messengers["teams"] = teams.messenger
-    log.info("Teams mounted at /api/messages (%s)",
-             "local mode, no authentication" if teams.local_mode else "Bot Framework auth")
+    if teams.local_mode:
+        log.warning(LOCAL_MODE_WARNING)
+        app[WARNINGS].append(LOCAL_MODE_WARNING)
+    else:
+        log.info("Teams mounted at /api/messages (Bot Framework authentication)")
+        if teams.public_url is None:
+            log.warning(NO_PUBLIC_URL_WARNING)

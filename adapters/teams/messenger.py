@@ -11,6 +11,8 @@ a Delivery:
     403 (the user blocked the bot) -> GONE, and nothing more is sent to them until they write
     404 (the chat is gone)         -> the reference is dropped; RETRY opens a new chat
     no reference, no member record -> GONE
+    a service URL not allowed      -> GONE (a reference stored before the allow-list existed is
+                                      dropped; adapters/teams/service_urls.py)
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from adapters.teams.sending import (
     SendFailed,
     with_retries,
 )
+from adapters.teams.service_urls import ServiceUrls, host_of
 from adapters.teams.store import Conversations
 from bot.ports import Delivery, DeliveryOutcome
 from bot.replies import Reply
@@ -56,13 +59,22 @@ class TeamsMessenger:
     platform = "teams"
 
     def __init__(self, adapter: CloudAdapter, app_id: str, store: Conversations,
-                 outgoing: Outgoing, pacer: Pacer, policy: RetryPolicy) -> None:
+                 outgoing: Outgoing, pacer: Pacer, policy: RetryPolicy,
+                 urls: ServiceUrls) -> None:
         self.adapter = adapter
         self.app_id = app_id
         self.store = store
         self.outgoing = outgoing
         self.pacer = pacer
         self.policy = policy
+        self.urls = urls
+
+    def _allowed(self, service_url: str | None, channel: str | None) -> bool:
+        if self.urls.allows(service_url, channel):
+            return True
+        log.warning("Teams send skipped: service URL host %s is not allowed",
+                    host_of(service_url))
+        return False
 
     async def deliver(self, reply: Reply) -> Delivery:
         try:
@@ -81,12 +93,19 @@ class TeamsMessenger:
             reference = await self.store.conversation(reply.channel) if reply.channel else None
             if reference is None:
                 return Delivery(DeliveryOutcome.GONE, detail="no such conversation")
+            if not self._allowed(reference.service_url, reference.channel_id):
+                return Delivery(DeliveryOutcome.GONE, detail="service URL not allowed")
             tenant = getattr(reference.conversation, "tenant_id", None) or ids.LOCAL_TENANT
             await self.send(reference, await self.outgoing.activity(reply, tenant), tenant)
             return Delivery(DeliveryOutcome.SENT)
         if await self.store.blocked(who):
             return Delivery(DeliveryOutcome.GONE, detail="blocked the bot")
-        reference = await self.store.personal(who) or await self.open_chat(who)
+        reference = await self.store.personal(who)
+        if reference is not None and not self._allowed(reference.service_url,
+                                                       reference.channel_id):
+            await self.store.forget_personal(who)
+            reference = None
+        reference = reference or await self.open_chat(who)
         if reference is None:
             return Delivery(DeliveryOutcome.GONE, detail="no chat with them and no roster entry")
         try:
@@ -123,7 +142,8 @@ class TeamsMessenger:
     async def open_chat(self, who: PersonRef) -> ConversationReference | None:
         """Create the 1:1 chat with someone we know only from a roster or a mention."""
         member = await self.store.member(who)
-        if member is None or not member.service_url or not member.bot_id:
+        if member is None or not member.service_url or not member.bot_id or (
+                not self._allowed(member.service_url, CHANNEL_ID)):
             return None
         parameters = ConversationParameters(
             is_group=False, bot=ChannelAccount(id=member.bot_id, name=member.bot_name),

@@ -4,7 +4,8 @@ Every send waits for `Pacer` first. A 429, 412, 502 or 504 (and any 5xx or a con
 is retried with exponential backoff and jitter, or after Teams' `Retry-After`; when retries run
 out, or Teams asks for a longer wait than we hold a request for, `SendFailed` carries the wait
 to the caller (the messenger turns it into `Delivery(RETRY, retry_after)`). Other statuses (403
-blocked, 404 gone, 400 bad card) fail at once.
+blocked, 404 gone, 400 bad card) fail at once, and so does a call to a service URL that is not
+allowed (adapters/teams/service_urls.py): it is never retried.
 
 The SDK's own retries (msrest over requests: three, with up to ~5 s of backoff, on 5xx) are
 switched off on every turn's connector client by `NoSdkRetries`, so this is the only policy.
@@ -22,6 +23,7 @@ from botbuilder.core import BotAdapter, Middleware, TurnContext
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from adapters.teams.pacing import Pacer
+from adapters.teams.service_urls import ServiceUrlRefused
 
 T = TypeVar("T")
 RETRYABLE = frozenset({408, 412, 429, 500, 502, 503, 504})
@@ -41,15 +43,17 @@ class RetryPolicy:
 class SendFailed(Exception):
     """The connector refused a call for good (or for longer than we wait)."""
 
-    def __init__(self, status: int | None, retry_after: float | None, detail: str) -> None:
+    def __init__(self, status: int | None, retry_after: float | None, detail: str, *,
+                 final: bool = False) -> None:
         super().__init__(f"{status or 'no answer'}: {detail}")
         self.status = status
         self.retry_after = retry_after
         self.detail = detail
+        self.final = final   # no point trying again (a refused service URL)
 
     @property
     def retryable(self) -> bool:
-        return self.status is None or self.status in RETRYABLE
+        return not self.final and (self.status is None or self.status in RETRYABLE)
 
 
 def _retry_after(headers: Any) -> float | None:
@@ -64,6 +68,8 @@ def failure_of(error: Exception) -> SendFailed | None:
     """What a connector error means, or None for an error that is not the connector's."""
     if isinstance(error, SendFailed):
         return error
+    if isinstance(error, ServiceUrlRefused):
+        return SendFailed(None, None, str(error), final=True)
     if isinstance(error, HttpOperationError):
         response = error.response
         status = getattr(response, "status_code", None)

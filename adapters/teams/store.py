@@ -7,6 +7,11 @@ every replica and every restart sees them):
     a group chat or a channel  -> the tenant's hash of conversations, by conversation id
     anyone we hear of          -> their member record (name, Entra id, service URL, bot id),
                                   enough to create a 1:1 chat with them when they have none
+
+Only activities that reached the handler are remembered, which in authenticated mode means a
+valid Bot Framework token (adapters/teams/http.py), and only with a service URL allowed for
+their channel (adapters/teams/service_urls.py): a forged activity can never redirect where a
+person's messages go.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationReference
 from redis.asyncio import Redis
 
 from adapters.teams import ids
+from adapters.teams.service_urls import ServiceUrls
 from habits.people import PersonRef
 
 PERSONAL = "personal"
@@ -74,12 +80,14 @@ def _text(value: Any) -> str:
 
 
 class Conversations:
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, urls: ServiceUrls) -> None:
         self.redis = redis
+        self.urls = urls
 
     async def remember(self, activity: Activity) -> None:
         """Save what this activity tells us about where its people can be reached."""
-        if activity.conversation is None or not activity.service_url:
+        if activity.conversation is None or not self.urls.allows(activity.service_url,
+                                                                 activity.channel_id):
             return
         tenant = tenant_of(activity)
         reference = TurnContext.get_conversation_reference(activity)
@@ -117,6 +125,8 @@ class Conversations:
     async def remember_members(self, tenant: str, members: Iterable[ChannelAccount],
                                service_url: str, bot: ChannelAccount | None) -> int:
         """Save a roster, so that each member can get a 1:1 chat later. Returns how many."""
+        if not self.urls.allows(service_url):
+            return 0
         pipe = self.redis.pipeline(transaction=False)
         count = 0
         for member in members:

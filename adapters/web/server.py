@@ -27,7 +27,13 @@ from adapters.observability import (
 
 log = logging.getLogger("rapport.web")
 RUNTIME = web.AppKey("runtime", Runtime)
+# What an operator must know about this process (Teams in local mode...): shown on /readyz.
+WARNINGS = web.AppKey("warnings", list[str])
 MAX_BODY = 1024 * 1024
+# Readiness writes this key (and lets it expire): a Redis that answers PING but refuses
+# writes (out of memory, min-replicas-to-write, a read-only replica) is not ready.
+READY_PROBE_KEY = "rp:{readyz}:probe"
+READY_PROBE_TTL_MS = 10_000
 SHUTDOWN_GRACE = 25.0  # Kubernetes sends SIGKILL 30 s after SIGTERM by default
 
 
@@ -37,18 +43,29 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready: Redis answers a PING within a second, and the process is not shutting down."""
+    """Ready: within a second Redis answers a PING and accepts a write (a SET with PX on a
+    health key), and the process is not shutting down. Warnings (Teams in local mode) are in
+    the body either way."""
     runtime = request.app[RUNTIME]
+    warnings = request.app.get(WARNINGS) or []
+    extra: dict[str, object] = {"warnings": warnings} if warnings else {}
     if runtime.stopping.is_set():
-        return web.json_response({"status": "stopping"}, status=503)
+        return web.json_response({"status": "stopping", **extra}, status=503)
+    step = "ping"
     try:
         async with asyncio.timeout(1.0):
             await runtime.ports.health.ping()
+            step = "write"
+            await runtime.redis.set(READY_PROBE_KEY, b"1", px=READY_PROBE_TTL_MS)
     except (RedisError, OSError, TimeoutError) as error:
         REDIS_ERRORS.labels(where="readyz").inc()
-        return web.json_response({"status": "unavailable", "redis": type(error).__name__},
-                                 status=503)
-    return web.json_response({"status": "ready"})
+        if step == "write":
+            log.warning("not ready: Redis refuses writes (%s)", type(error).__name__)
+            return web.json_response({"status": "unavailable", "redis": "writes refused",
+                                      "error": type(error).__name__, **extra}, status=503)
+        return web.json_response({"status": "unavailable", "redis": type(error).__name__,
+                                  **extra}, status=503)
+    return web.json_response({"status": "ready", **extra})
 
 
 def front_door(runtime: Runtime) -> Middleware:
@@ -97,6 +114,7 @@ def make_app(runtime: Runtime) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY,
                           middlewares=[front_door(runtime)])
     app[RUNTIME] = runtime
+    app[WARNINGS] = []
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

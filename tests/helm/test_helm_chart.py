@@ -12,6 +12,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from adapters.settings import Settings, SettingsError, TeamsMode, load_settings
+
 CHART = Path(__file__).resolve().parents[2] / "helm" / "rapport"
 # The oldest Kubernetes the chart supports (Chart.yaml kubeVersion) and the newest schemas the
 # kubernetes-validate package bundles.
@@ -31,6 +33,8 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
         "secrets": {"redisUrl": "rediss+sentinel://s1:26379,s2:26379/rapport",
                     "slackBotToken": "xoxb-1", "slackSigningSecret": "signing",
                     "microsoftAppPassword": "pw"},
+        "config": {"microsoftAppId": "00000000-0000-0000-0000-000000000002",
+                   "teamsServiceUrls": ["https://smba.example-sovereign.test/"]},
         "ingress": {"enabled": True, "className": "nginx",
                     "tls": [{"secretName": "rapport-tls", "hosts": ["rapport.example.com"]}]},
         "networkPolicy": {"enabled": True,
@@ -260,7 +264,7 @@ def test_ingress_publishes_only_the_platform_endpoints(
     ingress = rendered["everything-on"]["Ingress", "rapport"]["spec"]
     assert ingress["ingressClassName"] == "nginx"
     paths = [p["path"] for rule in ingress["rules"] for p in rule["http"]["paths"]]
-    assert paths == ["/slack", "/api/messages"]
+    assert paths == ["/slack", "/api/messages", "/teams/files/"]  # export download links
     assert ingress["tls"] == [{"hosts": ["rapport.example.com"], "secretName": "rapport-tls"}]
     monitor = rendered["everything-on"]["ServiceMonitor", "rapport"]
     assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
@@ -295,3 +299,64 @@ def test_notes_name_the_endpoints_to_give_slack_and_teams(chart: helm.Chart) -> 
     assert "https://rapport.example.com/slack/events" in notes
     assert "https://rapport.example.com/api/messages" in notes
     assert "rapport tick" in notes
+
+
+def app_settings(objects: dict[tuple[str, str], dict[str, Any]],
+                 monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The settings the app reads in the pod: the ConfigMap's and the Secret's variables."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "MICROSOFT_", "RAPPORT_", "REDIS_")) or name == "PORT":
+            monkeypatch.delenv(name)
+    env = dict(objects["ConfigMap", "rapport"]["data"])
+    if ("Secret", "rapport") in objects:
+        env.update(objects["Secret", "rapport"]["stringData"])
+    for name, value in env.items():
+        monkeypatch.setenv(name, str(value))
+    return load_settings()
+
+
+def test_the_default_chart_leaves_teams_closed(
+    rendered: dict[str, dict[tuple[str, str], dict[str, Any]]], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 14, item 1: the chart's defaults left MICROSOFT_APP_ID unset, so every pod served
+    /api/messages without authentication. Now no app id means no Teams at all."""
+    config = rendered["defaults"]["ConfigMap", "rapport"]["data"]
+    assert config["RAPPORT_TEAMS_LOCAL"] == "off" and "MICROSOFT_APP_ID" not in config
+    assert "RAPPORT_PUBLIC_URL" not in config  # no ingress with TLS: nothing to vouch for
+    assert app_settings(rendered["defaults"], monkeypatch).teams_mode is TeamsMode.OFF
+    on = app_settings(rendered["everything-on"], monkeypatch)
+    assert on.teams_mode is TeamsMode.AUTHENTICATED
+    assert on.rapport_public_url == "https://rapport.example.com"  # the ingress host, TLS
+    assert on.rapport_teams_service_urls == ("https://smba.example-sovereign.test/",)
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"secrets": {**REDIS["secrets"], "microsoftAppPassword": "pw"}},
+     r"microsoftAppPassword is set but config\.microsoftAppId is not"),
+    ({**REDIS, "config": {"microsoftAppId": "00000000-0000-0000-0000-000000000003"}},
+     r"there is no MICROSOFT_APP_PASSWORD"),
+    ({**REDIS, "config": {"microsoftAppTenantId": "contoso"}},
+     r"microsoftAppTenantId is set but config\.microsoftAppId is not"),
+])
+def test_half_given_teams_values_refuse_to_render(chart: helm.Chart, values: dict[str, Any],
+                                                  message: str) -> None:
+    with pytest.raises(helm.HelmRenderError, match=message):
+        chart.render(values, name="rapport", namespace="chat")
+
+
+def test_what_the_chart_refuses_the_app_refuses_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"MICROSOFT_APP_PASSWORD": "pw", "RAPPORT_TEAMS_LOCAL": "off"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("MICROSOFT_APP_ID", raising=False)
+    with pytest.raises(SettingsError, match="MICROSOFT_APP_PASSWORD is set"):
+        load_settings()
+
+
+def test_notes_say_whether_teams_is_on(chart: helm.Chart) -> None:
+    notes = chart.render(REDIS, name="rapport", namespace="chat")["rapport/templates/NOTES.txt"]
+    assert "Teams: off (no config.microsoftAppId)" in notes
+    on = chart.render(VALUE_SETS["everything-on"], name="rapport",
+                      namespace="chat")["rapport/templates/NOTES.txt"]
+    assert "Teams: on, with Bot Framework authentication" in on and "WARNING" not in on

@@ -71,3 +71,37 @@ async def test_the_core_is_timed_per_event(runtime: Runtime,
     await runtime.core.handle(Command(Actor(PersonRef("console", "local", "sam")), "habits", ""))
     body = await (await client.get("/metrics")).text()
     assert 'rapport_handle_seconds_count{kind="command",platform="console"}' in body
+
+
+RESTORE = {"maxmemory": "0", "maxmemory-policy": "noeviction", "min-replicas-to-write": "0"}
+
+
+@pytest.mark.parametrize("refusal", [
+    {"maxmemory": "1", "maxmemory-policy": "noeviction"},   # out of memory: OOM command not allowed
+    {"min-replicas-to-write": "1"},                          # NOREPLICAS: no replica in sync
+])
+async def test_readiness_fails_while_redis_refuses_writes(tmp_path: Path,
+                                                          refusal: dict[str, str]) -> None:
+    """Issue 14, item 10: /readyz said ready while Redis answered PING but refused every write."""
+    from pydantic import SecretStr
+
+    from adapters.redis.embedded import EmbeddedRedis
+
+    server = EmbeddedRedis(tmp_path / "redis").start()  # its own server: CONFIG SET is global
+    built = await build(Settings(redis_url=SecretStr(server.url), rapport_data_dir=tmp_path))
+    try:
+        async with TestClient(TestServer(make_app(built))) as client:
+            assert (await client.get("/readyz")).status == 200
+            for name, value in refusal.items():
+                await built.redis.config_set(name, value)
+            ready = await client.get("/readyz")
+            assert ready.status == 503
+            body = await ready.json()
+            assert body["status"] == "unavailable" and body["redis"] == "writes refused"
+            assert body["error"] in {"OutOfMemoryError", "ResponseError"}
+            for name in refusal:
+                await built.redis.config_set(name, RESTORE[name])
+            assert (await client.get("/readyz")).status == 200  # ready again by itself
+    finally:
+        await built.close()
+        server.stop()

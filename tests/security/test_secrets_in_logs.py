@@ -186,7 +186,8 @@ async def test_no_secret_or_message_text_in_logs_or_metrics(
                     b"{not json " + TEXTS[1].encode())),                                 # 400
                 await post(b"x" * (1024 * 1024 + 10), as_json),                          # 413
                 await post(json.dumps({"type": "message", "text": TEXTS[4],
-                                       "from": {"id": "29:x"}, "serviceUrl": api.base,
+                                       "from": {"id": "29:x"}, "channelId": "msteams",
+                                       "serviceUrl": "https://smba.trafficmanager.net/emea/",
                                        "conversation": {"id": "a:1"}}).encode(),
                            as_json, "/api/messages"),                                    # 401
             ]

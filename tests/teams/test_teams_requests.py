@@ -1,8 +1,10 @@
 """The HTTP contract of /api/messages: local mode, 401 without a valid Bot Framework token when
-an app id is set, and clear errors for anything that is not an activity."""
+an app id is set, and clear errors for anything that is not an activity (deeply nested JSON
+too, before any authentication work)."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator
 
@@ -25,7 +27,8 @@ APP_ID = "00000000-aaaa-bbbb-cccc-000000000001"
 @pytest.fixture
 async def secured(redis: Redis, ports: Ports, clock: FixedClock, core: Rapport,
                   connector: FakeConnector) -> AsyncIterator[TeamsDriver]:
-    settings = teams_settings(microsoft_app_id=APP_ID, microsoft_app_password="not-a-secret")
+    settings = teams_settings(microsoft_app_id=APP_ID, microsoft_app_password="not-a-secret",
+                              rapport_teams_service_urls=connector.url)
     runtime = Runtime(settings=settings, redis=redis, ports=ports, core=core, clock=clock,
                       messengers={})
     async with running_teams(runtime, connector) as driver:
@@ -70,6 +73,31 @@ async def test_garbage_is_refused_clearly(teams: TeamsDriver) -> None:
         assert response.status == 415
     assert (await teams.post({"text": "no type"})).status == 400
     assert teams.connector.calls == []
+
+
+@pytest.mark.parametrize("depth", [65, 5_000, 200_000])
+async def test_deeply_nested_json_is_400_before_any_authentication_work(
+        secured: TeamsDriver, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture, depth: int) -> None:
+    """Issue 14, item 10: nested JSON gave a 500 with a traceback (RecursionError) before auth."""
+    calls: list[str] = []
+
+    async def spy(*args: object) -> None:
+        calls.append("authenticate")
+        raise AssertionError("authentication must not run")
+
+    monkeypatch.setattr(secured.adapter.auth, "authenticate_request", spy)
+    head = json.dumps({"type": "message", "serviceUrl": secured.connector.url})[:-1]
+    body = head + ', "value": ' + "[" * depth + "]" * depth + "}"
+    async with secured.session.post(secured.url, data=body.encode(),
+                                    headers={"Content-Type": "application/json"}) as response:
+        assert response.status == 400
+        assert await response.text() == "JSON nested too deeply"
+    assert calls == [] and secured.connector.calls == []
+    assert not [r for r in caplog.records if r.levelname == "ERROR" or r.exc_info]
+    # What Teams really sends nests far less deep, and still gets through to authentication.
+    shallow = secured.activity("message", text="hi", value={"a": [[{"b": [1]}]]})
+    assert (await secured.post(shallow)).status == 401 and calls == ["authenticate"]
 
 
 async def test_redis_down_fails_loudly(teams: TeamsDriver,

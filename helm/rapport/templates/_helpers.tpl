@@ -65,8 +65,31 @@ would start its own embedded Redis and their data would diverge). */}}
 {{- if and (not .Values.secrets.existingSecret) (not .Values.secrets.redisUrl) }}
 {{- fail "Rapport keeps all its state in Redis: set secrets.redisUrl (e.g. redis://:password@redis-master:6379/0, rediss://..., redis+cluster://host:6379, redis+sentinel://host:26379/mymaster) or secrets.existingSecret naming a Secret with a REDIS_URL key." }}
 {{- end }}
+{{- $password := or .Values.secrets.existingSecret .Values.secrets.microsoftAppPassword (eq .Values.config.microsoftAppType "UserAssignedMSI") }}
+{{- if and (not .Values.config.microsoftAppId) (not .Values.secrets.existingSecret) .Values.secrets.microsoftAppPassword }}
+{{- fail "secrets.microsoftAppPassword is set but config.microsoftAppId is not: Rapport refuses to start with a password and no app id. Set config.microsoftAppId (Teams with Bot Framework authentication) or remove the password (no Teams)." }}
+{{- end }}
+{{- if and (not .Values.config.microsoftAppId) .Values.config.microsoftAppTenantId }}
+{{- fail "config.microsoftAppTenantId is set but config.microsoftAppId is not: set the app id too, or remove the tenant id (no Teams)." }}
+{{- end }}
+{{- if and .Values.config.microsoftAppId (not $password) }}
+{{- fail "config.microsoftAppId is set but there is no MICROSOFT_APP_PASSWORD: set secrets.microsoftAppPassword, put it in secrets.existingSecret, or use config.microsoftAppType=UserAssignedMSI." }}
+{{- end }}
+{{- if and .Values.config.microsoftAppId (eq .Values.config.microsoftAppType "SingleTenant") (not .Values.config.microsoftAppTenantId) }}
+{{- fail "config.microsoftAppType=SingleTenant needs config.microsoftAppTenantId." }}
+{{- end }}
 {{- if and .Values.podDisruptionBudget.enabled .Values.podDisruptionBudget.minAvailable .Values.podDisruptionBudget.maxUnavailable }}
 {{- fail "podDisruptionBudget: set minAvailable or maxUnavailable, not both" }}
+{{- end }}
+{{- end }}
+
+{{/* RAPPORT_PUBLIC_URL: config.publicUrl, else https://<first ingress host> when the ingress
+has TLS; else nothing (never guessed from request headers by the app either). */}}
+{{- define "rapport.publicUrl" -}}
+{{- if .Values.config.publicUrl }}
+{{- .Values.config.publicUrl }}
+{{- else if and .Values.ingress.enabled .Values.ingress.tls .Values.ingress.hosts }}
+{{- printf "https://%s" (index .Values.ingress.hosts 0).host }}
 {{- end }}
 {{- end }}
 
