@@ -53,6 +53,7 @@ async def populate(redis: CountingRedis) -> Team:
                 pipe.sadd(keys.sharing, user)
             else:
                 pipe.hset(pk.profile, mapping=codec.profile_to_hash(Profile(person)))
+            pipe.hset(pk.profile, "enrolled", "1")  # told, so counted in the team's figures
             years: set[int] = set()
             for day_offset in range(WEEKS * 7):
                 day = start + timedelta(days=day_offset)

@@ -1,8 +1,15 @@
-"""Rapport markup helpers: escape user text, write mentions, find mentioned people."""
+"""Rapport markup helpers: escape user text, write mentions, find mentioned people.
+
+Every piece of user text Rapport posts goes through `escape` (directly, or via `user_text`):
+that one place makes it inert markup and strips the invisible controls that could make it
+display other than it reads (habits.text.strip_controls).
+"""
 
 from __future__ import annotations
 
 import re
+
+from habits.text import strip_controls
 
 _MENTION = re.compile(r"<@([^>|\s]+)(?:\|[^>]*)?>")
 
@@ -14,12 +21,16 @@ def escape(user_text: str) -> str:
     """Make user text inert: no mentions, links or broadcasts can come out of it.
 
     Text that is already escaped (Slack sends what people type as `&lt;` `&gt;` `&amp;`)
-    stays as it is, so it is shown as typed rather than escaped twice.
+    stays as it is, so it is shown as typed rather than escaped twice. Bidi overrides and
+    zero-width characters are dropped.
 
     >>> escape("<!channel> & <@U1> &lt;b&gt;")
     '&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;b&gt;'
+    >>> escape("invoice\u202efdp.exe")
+    'invoicefdp.exe'
     """
-    return _BARE_AMP.sub("&amp;", user_text).replace("<", "&lt;").replace(">", "&gt;")
+    inert = _BARE_AMP.sub("&amp;", strip_controls(user_text))
+    return inert.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def defuse(text: str) -> str:
@@ -51,8 +62,18 @@ def unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+FORGOTTEN = "~forgotten"
+"""The user id left in colleagues' records (a promise made *to* someone) in place of a person
+who asked Rapport to forget them: no platform's user id looks like it."""
+
+
 def mention(user: str) -> str:
-    return f"<@{user}>"
+    """A live mention of `user`; plain words for someone Rapport has forgotten.
+
+    >>> mention("U1"), mention(FORGOTTEN)
+    ('<@U1>', 'a colleague')
+    """
+    return "a colleague" if user == FORGOTTEN else f"<@{user}>"
 
 
 def mentioned(text: str) -> list[str]:

@@ -132,12 +132,15 @@ class PersonalData(Protocol):
         ...
 
     async def forget(self, person: PersonRef) -> None:
-        """Delete everything about `person`, including their traces in colleagues' records."""
+        """Delete everything about `person`, including their traces in colleagues' records
+        (promises made to them keep their figures and name "a colleague" instead), in the
+        workspace's streams (their waiting deliveries, dead letters that mention them)."""
         ...
 
     async def expire_texts(self, person: PersonRef, before: datetime) -> int:
         """Blank the texts (what was promised, kudos reasons, decisions) of the person's records
-        closed or given before `before`; figures and dates stay. Returns how many."""
+        closed or given before `before`, and of handovers offered before it and never answered;
+        figures and dates stay. Returns how many."""
         ...
 
 
@@ -179,6 +182,16 @@ class Teams(Protocol):
 
     async def save(self, team: Team) -> None:
         """Store the team and keep every member's and manager's index of their teams in step."""
+        ...
+
+    async def create(self, team: Team) -> Team | None:
+        """Store a new team unless the workspace has one whose name looks the same
+        (habits.teams.name_key: `Ops`, `Ｏｐｓ` and Cyrillic `Оps` are one name); that team is
+        returned instead, and nothing is stored. Two creates at once: one wins."""
+        ...
+
+    async def named(self, workspace: WorkspaceRef, key: str) -> Team | None:
+        """The workspace's team whose habits.teams.name_key is `key`, if any."""
         ...
 
     async def delete(self, team: Team) -> None: ...
@@ -228,7 +241,9 @@ class TeamFigures(Protocol):
 
     async def record(self, person: PersonRef, week: str, counts: Mapping[str, int],
                      active: Habit | None = None) -> None:
-        """Add `counts` to every team of the person's for `week`; mark them active in a habit."""
+        """Add `counts` to every team the person is a member of for `week`, and mark them active
+        in a habit; nothing at all while the person does not count (habits.teams.counts_in_teams:
+        not yet told, or opted out), and nothing for the teams they only manage."""
         ...
 
     async def weeks(self, team: Team, weeks: Sequence[str]) -> list[WeekFigures]: ...

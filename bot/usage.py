@@ -30,11 +30,13 @@ USAGE: dict[str, str] = {
     ),
     "team": (
         "*/team* shows the teams you manage (aggregates only) and what managers see about you.\n"
-        "*/team create* <name> · */team add* [team] @a @b · */team remove* [team] @a\n"
+        "Managers: */team add* [team] @a @b · */team remove* [team] @a · "
         "*/team junior* [team] @a (and */team senior* @a to undo) · "
-        "*/team managers add* [team] @m\n"
-        "*/team export* [team] (CSV of weekly aggregates) · */team privacy* [team] <minimum size>\n"
-        "Example: `/team create Platform`, then `/team add platform @ana @ben`"
+        "*/team export* [team] (CSV of weekly aggregates)\n"
+        "Workspace admins: */team create* <name> [@manager] · */team managers add* [team] @m "
+        "(or *remove*) · */team privacy* [team] <minimum size> · */team delete* [team]\n"
+        "Members: */team leave* [team]\n"
+        "Example: `/team create Platform @lee`, then `/team add platform @ana @ben`"
     ),
     "rapport": (
         "*/rapport help* — every command\n"

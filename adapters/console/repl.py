@@ -40,13 +40,17 @@ class Console:
         self.core = core
         self.messenger = messenger
         self.me = me
+        self.admin = me  # the person at the terminal administers the local workspace
         self.exports = exports
         self.buttons: list[Button] = []
         self._fresh: list[Button] = []
         self.counter = 0
 
     def actor(self) -> Actor:
-        return Actor(PersonRef(PLATFORM, WORKSPACE, self.me), display_name=self.me)
+        """Who is typing: the console's own user is the workspace admin (they can create
+        teams); the people they switch to with `:as` are not."""
+        return Actor(PersonRef(PLATFORM, WORKSPACE, self.me), display_name=self.me,
+                     is_admin=self.me == self.admin)
 
     async def handle_line(self, line: str) -> list[str]:
         """What the console prints for one typed line, then anything waiting in the inbox."""

@@ -25,7 +25,7 @@ from habits.people import PersonRef, Profile, WorkspaceRef
 from habits.recognition import Recognition
 from habits.streaks import Habit, YearBits, bit_index
 from habits.summary import WeekFigures
-from habits.teams import Team
+from habits.teams import Team, counts_in_teams, name_key
 
 NO_DUE_SCORE = float(2**53)  # undated promises sort after every dated one
 
@@ -536,22 +536,78 @@ class RedisStats:
         return {_text(k): int(v) for k, v in raw.items()}
 
 
+# KEYS[1] the workspace's index of team names (name key -> team id), KEYS[2] the team, KEYS[3]
+# the workspace's set of team ids; ARGV: the name key, the team id, the team's JSON.
+# Returns the id of the team already holding that name, or false when this one was stored.
+_CREATE_TEAM = """
+local holder = redis.call('HGET', KEYS[1], ARGV[1])
+if holder then return holder end
+if redis.call('EXISTS', KEYS[2]) == 1 then return ARGV[2] end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3])
+redis.call('SADD', KEYS[3], ARGV[2])
+return false
+"""
+
+
 class RedisTeams:
+    """A team is one JSON string; beside it, the set of its members (what RedisTeamFigures
+    checks an event against) and, per workspace, the index of team names by their look-alike
+    key (habits.teams.name_key) that keeps names unique."""
+
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+        self._create = redis.register_script(_CREATE_TEAM)
 
     async def get(self, workspace: WorkspaceRef, team_id: str) -> Team | None:
         raw = await self.redis.get(WorkspaceKeys(workspace).team(team_id))
         return codec.team_from_json(workspace, raw) if raw else None
 
-    async def save(self, team: Team) -> None:
+    async def create(self, team: Team) -> Team | None:
         keys = WorkspaceKeys(team.workspace)
-        before = await self.get(team.workspace, team.team_id)
+        key = name_key(team.name)
+        legacy = await self.named(team.workspace, key)  # teams from before the index, too
+        if legacy is not None:
+            return legacy
+        for _ in range(2):
+            holder = await self._create(keys=[_names(keys), keys.team(team.team_id), keys.teams],
+                                        args=[key, team.team_id, codec.team_to_json(team)])
+            if not holder:
+                await self._save(team, None)  # the people's indexes and the members set
+                return None
+            found = await self.get(team.workspace, _text(holder))
+            if found is not None:
+                return found
+            await self.redis.hdel(_names(keys), key)  # its team is gone: a stale entry
+        return team
+
+    async def named(self, workspace: WorkspaceRef, key: str) -> Team | None:
+        keys = WorkspaceKeys(workspace)
+        holder = await self.redis.hget(_names(keys), key)
+        if holder:
+            found = await self.get(workspace, _text(holder))
+            if found is not None:
+                return found
+        for team in await self.in_workspace(workspace):
+            if name_key(team.name) == key:
+                await self.redis.hset(_names(keys), key, team.team_id)
+                return team
+        return None
+
+    async def save(self, team: Team) -> None:
+        await self._save(team, await self.get(team.workspace, team.team_id))
+
+    async def _save(self, team: Team, before: Team | None) -> None:
+        keys = WorkspaceKeys(team.workspace)
         old = (before.members | before.managers) if before else frozenset()
         new = team.members | team.managers
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(keys.team(team.team_id), codec.team_to_json(team))
             pipe.sadd(keys.teams, team.team_id)
+            pipe.hsetnx(_names(keys), name_key(team.name), team.team_id)
+            pipe.delete(_members(keys, team.team_id))
+            if team.members:
+                pipe.sadd(_members(keys, team.team_id), *team.members)
             await pipe.execute()
         for user in new - old:
             await self.redis.sadd(PersonKeys(team.person(user)).teams, team.team_id)
@@ -576,20 +632,39 @@ class RedisTeams:
         await self._sync_juniors(emptied, team)
         for user in team.members | team.managers:
             await self.redis.srem(PersonKeys(team.person(user)).teams, team.team_id)
+        key = name_key(team.name)
+        holds_name = _text(await self.redis.hget(_names(keys), key) or b"") == team.team_id
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.delete(keys.team(team.team_id))
+            pipe.delete(keys.team(team.team_id), _members(keys, team.team_id))
             pipe.srem(keys.teams, team.team_id)
+            if holds_name:
+                pipe.hdel(_names(keys), key)
             await pipe.execute()
 
     async def of_person(self, person: PersonRef) -> list[Team]:
         ids = sorted(_text(i) for i in await self.redis.smembers(PersonKeys(person).teams))
-        teams = [await self.get(person.workspace_ref, team_id) for team_id in ids]
-        return [team for team in teams if team is not None]
+        return await self._many(person.workspace_ref, ids)
 
     async def in_workspace(self, workspace: WorkspaceRef) -> list[Team]:
         ids = sorted(_text(i) for i in await self.redis.smembers(WorkspaceKeys(workspace).teams))
-        teams = [await self.get(workspace, team_id) for team_id in ids]
-        return [team for team in teams if team is not None]
+        return await self._many(workspace, ids)
+
+    async def _many(self, workspace: WorkspaceRef, ids: Sequence[str]) -> list[Team]:
+        """Teams by id in one round trip (one MGET: a workspace's keys share one slot)."""
+        if not ids:
+            return []
+        keys = WorkspaceKeys(workspace)
+        raws = cast(list[bytes | None], await self.redis.mget([keys.team(i) for i in ids]))
+        return [codec.team_from_json(workspace, raw) for raw in raws if raw]
+
+
+def _names(keys: WorkspaceKeys) -> str:
+    """The workspace's team names by look-alike key (habits.teams.name_key) -> team id."""
+    return keys.teams + ":names"
+
+
+def _members(keys: WorkspaceKeys, team_id: str) -> str:
+    return keys.team(team_id) + ":members"
 
 
 _BEGIN_MARK = """
@@ -651,30 +726,69 @@ class RedisNudgeMarks:
             await self.redis.delete(key)
 
 
+# A member's counts reach their teams' figures here, and only the teams they are a member of
+# (not those they only manage). KEYS: per team, the team, its members set, its week hash and its
+# active set for the habit (all of one workspace: one slot). ARGV[1] the user, ARGV[2] the ttl,
+# ARGV[3] "1" to mark them active, then name, by, name, by ... A team stored before the members
+# set existed gets it from its JSON. Returns how many teams counted it.
+_RECORD = """
+local counted = 0
+for i = 1, #KEYS, 4 do
+  local members = KEYS[i + 1]
+  if redis.call('EXISTS', members) == 0 then
+    local doc = redis.call('GET', KEYS[i])
+    if doc then
+      local ids = cjson.decode(doc).members
+      for k = 1, #ids, 1000 do
+        redis.call('SADD', members, unpack(ids, k, math.min(k + 999, #ids)))
+      end
+    end
+  end
+  if redis.call('SISMEMBER', members, ARGV[1]) == 1 then
+    counted = counted + 1
+    for j = 4, #ARGV, 2 do
+      redis.call('HINCRBY', KEYS[i + 2], ARGV[j], ARGV[j + 1])
+    end
+    if #ARGV > 3 then redis.call('EXPIRE', KEYS[i + 2], ARGV[2]) end
+    if ARGV[3] == '1' then
+      redis.call('SADD', KEYS[i + 3], ARGV[1])
+      redis.call('EXPIRE', KEYS[i + 3], ARGV[2])
+    end
+  end
+end
+return counted
+"""
+
+
 class RedisTeamFigures:
     WEEKS_KEPT = 60 * 7 * 24 * 3600  # a little over a year of weekly figures
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+        self._record = redis.register_script(_RECORD)
 
     async def record(self, person: PersonRef, week: str, counts: Mapping[str, int],
                      active: Habit | None = None) -> None:
-        team_ids = [_text(t) for t in await self.redis.smembers(PersonKeys(person).teams)]
-        if not team_ids:
+        mine = PersonKeys(person)
+        async with self.redis.pipeline(transaction=False) as pipe:  # one slot: the person's
+            pipe.smembers(mine.teams)
+            pipe.hmget(mine.profile, ["enrolled", "nudges", "since"])
+            team_ids, (enrolled, nudges, since) = await pipe.execute()
+        if not team_ids or not (counts or active):
             return
+        seen = {field: _text(value) for field, value in
+                (("enrolled", enrolled), ("nudges", nudges), ("since", since)) if value is not None}
+        if not counts_in_teams(codec.profile_from_hash(person, seen)):
+            return  # not told yet, or opted out: their activity stays out of every team
         keys = WorkspaceKeys(person.workspace_ref)
-        # All of a workspace's team keys share its hash tag: one transaction, one slot.
-        async with self.redis.pipeline(transaction=True) as pipe:
-            for team_id in team_ids:
-                week_key = keys.team_week(team_id, week)
-                for name, by in counts.items():
-                    pipe.hincrby(week_key, name, by)
-                pipe.expire(week_key, self.WEEKS_KEPT)
-                if active is not None:
-                    active_key = keys.team_active(team_id, week, active)
-                    pipe.sadd(active_key, person.user)
-                    pipe.expire(active_key, self.WEEKS_KEPT)
-            await pipe.execute()
+        script_keys: list[str] = []
+        for team_id in sorted(_text(t) for t in team_ids):
+            script_keys += [keys.team(team_id), _members(keys, team_id), keys.team_week(team_id, week),
+                            keys.team_active(team_id, week, active or Habit.KEEP)]
+        args: list[str | int] = [person.user, self.WEEKS_KEPT, "1" if active else "0"]
+        for name, by in counts.items():
+            args += [name, by]
+        await self._record(keys=script_keys, args=args)
 
     async def weeks(self, team: Team, weeks: Sequence[str]) -> list[WeekFigures]:
         keys = WorkspaceKeys(team.workspace)

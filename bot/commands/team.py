@@ -1,21 +1,27 @@
-"""/team: teams of people with managers, and the managers' privacy-respecting summary."""
+"""/team: teams of people with managers, and the managers' privacy-respecting summary.
+
+Who may do what (docs/privacy.md):
+- workspace admins (as the platform reports them, `Actor.is_admin`) create and delete teams,
+  name and remove managers, set a team's minimum group size, and see every team;
+- a team's managers add and remove its members, mark juniors, see its summary and export it;
+- members see what the managers see of them, and may leave a team.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
-from bot import digest
+from bot import enrolment
 from bot.context import Context
 from bot.markup import escape, mention, mentioned, strip_mentions, unescape, user_text
 from bot.replies import Audience, Reply, Section, say
-from bot.team_summary import csv_export, summary_sections, what_managers_see
+from bot.team_summary import csv_export, privacy_note, summary_sections, visible, what_managers_see
 from bot.usage import usage
 from habits.summary import last_weeks
-from habits.teams import FLOOR_GROUP_SIZE, Team, team_id_for
+from habits.teams import FLOOR_GROUP_SIZE, BadTeamName, Team, clean_name, name_key, team_id_for
 
-_NAME = re.compile(r"^[\w][\w .&'-]{0,59}$")
 MAX_MEMBERS = 5000
+_ADMINS_ONLY = {"create", "delete", "privacy", "managers add", "managers remove"}
 
 
 async def team(ctx: Context, text: str) -> list[Reply]:
@@ -40,13 +46,21 @@ async def team(ctx: Context, text: str) -> list[Reply]:
         return await privacy(ctx, rest)
     if verb == "delete":
         return await delete(ctx, rest)
+    if verb == "leave":
+        return await leave(ctx, rest)
     return [say(usage("team", f"I don't know `/team {escape(verb)}`."))]
 
 
+def _admins_only(what: str) -> Reply:
+    return say(f"Only workspace admins can {what} in Rapport, so that who is counted in which "
+               "team stays in few hands. Ask one of your workspace's admins.")
+
+
 async def _managed(ctx: Context) -> list[Team]:
-    teams = await ctx.ports.teams.in_workspace(ctx.person.workspace_ref) if ctx.actor.is_admin \
-        else await ctx.ports.teams.of_person(ctx.person)
-    return [t for t in teams if ctx.actor.is_admin or t.is_manager(ctx.person.user)]
+    """The teams the actor can see and run: every team for an admin, else those they manage."""
+    if ctx.actor.is_admin:
+        return await ctx.ports.teams.in_workspace(ctx.person.workspace_ref)
+    return [t for t in await ctx.ports.teams.of_person(ctx.person) if t.is_manager(ctx.person.user)]
 
 
 async def _pick(ctx: Context, text: str) -> tuple[Team | None, str, Reply | None]:
@@ -54,9 +68,11 @@ async def _pick(ctx: Context, text: str) -> tuple[Team | None, str, Reply | None
     first, _, rest = text.partition(" ")
     managed = await _managed(ctx)
     if first and not first.startswith("<@"):
-        found = next((t for t in managed if t.team_id == team_id_for(first)), None)
+        key = name_key(unescape(first))
+        found = next((t for t in managed if name_key(t.name) == key or name_key(t.team_id) == key),
+                     None)
         if found is None:
-            exists = await ctx.ports.teams.get(ctx.person.workspace_ref, team_id_for(first))
+            exists = await ctx.ports.teams.named(ctx.person.workspace_ref, key)
             problem = ("Only that team's managers can change it or see its figures."
                        if exists else f"There is no team called {escape(first)!r} that you manage.")
             return None, rest, say(problem)
@@ -64,26 +80,47 @@ async def _pick(ctx: Context, text: str) -> tuple[Team | None, str, Reply | None
     if len(managed) == 1:
         return managed[0], text, None
     if not managed:
-        return None, text, say("You don't manage a team yet. `/team create &lt;name&gt;` starts one.")
+        return None, text, say("You don't manage a team yet. A workspace admin creates teams "
+                               "(`/team create &lt;name&gt;`) and names their managers.")
     names = ", ".join(t.team_id for t in managed)
     return None, text, say(f"Which team? You manage {names}: e.g. `/team add {managed[0].team_id} @someone`.")
 
 
-async def create(ctx: Context, name: str) -> list[Reply]:
-    name = unescape(name)  # Slack sends "R&D" as "R&amp;D"
-    if not _NAME.match(name):
-        return [say(usage("team", "Give the team a name, e.g. `/team create Platform`."))]
-    team_id = team_id_for(name)
-    if await ctx.ports.teams.get(ctx.person.workspace_ref, team_id):
-        return [say(f"There is already a team called {escape(name)!r}.")]
-    created = Team(ctx.person.workspace_ref, team_id, name, managers=frozenset({ctx.person.user}))
-    await ctx.ports.teams.save(created)
-    await digest.schedule(ctx.ports, ctx.person, ctx.now())
-    return [say(f"Created team *{user_text(name)}*; you manage it. Add people with "
-                f"`/team add {team_id} @someone @someone-else`.")]
+async def create(ctx: Context, text: str) -> list[Reply]:
+    """`/team create <name> [@manager ...]`: admins only; the admin manages it unless named."""
+    raw = unescape(strip_mentions(text))  # Slack sends "R&D" as "R&amp;D"
+    try:
+        name = clean_name(raw)
+    except BadTeamName as problem:
+        return [say(usage("team", str(problem)))]
+    if not ctx.actor.is_admin:
+        return [say(f"Only workspace admins create teams in Rapport, so that who is counted in "
+                    f"which team stays in few hands. Ask an admin to create *{user_text(name)}* "
+                    "and name you its manager.")]
+    managers = frozenset(mentioned(text)) or frozenset({ctx.person.user})
+    created = Team(ctx.person.workspace_ref, team_id_for(name), name, managers=managers)
+    clash = await ctx.ports.teams.create(created)
+    if clash is not None:
+        return [say(f"There is already a team called *{user_text(clash.name)}*, and "
+                    f"*{user_text(name)}* would look the same. Pick another name.")]
+    replies = [say(f"Created team *{user_text(name)}*; managed by "
+                   f"{', '.join(mention(m) for m in sorted(managers))}. Add people with "
+                   f"`/team add {created.team_id} @someone @someone-else`.")]
+    replies += _tell_managers(ctx, created, managers - {ctx.person.user})
+    return replies
+
+
+def _tell_managers(ctx: Context, team: Team, users: frozenset[str]) -> list[Reply]:
+    return [Reply(text=f"{mention(ctx.person.user)} made you a manager of team "
+                       f"*{user_text(team.name)}* in Rapport. `/team` shows its weekly totals once "
+                       f"at least {team.minimum} of its members count; never anyone's message "
+                       "texts, and names only of people who chose to share.",
+                  audience=Audience.DIRECT, to=team.person(user)) for user in sorted(users)]
 
 
 async def change(ctx: Context, verb: str, text: str) -> list[Reply]:
+    if verb in _ADMINS_ONLY and not ctx.actor.is_admin:
+        return [_admins_only("name or remove a team's managers")]
     chosen, rest, problem = await _pick(ctx, text)
     if problem is not None:
         return [problem]
@@ -112,18 +149,26 @@ async def change(ctx: Context, verb: str, text: str) -> list[Reply]:
     if len(updated.members) > MAX_MEMBERS:
         return [say(f"A team can have at most {MAX_MEMBERS} members.")]
     await ctx.ports.teams.save(updated)
-    for manager in updated.managers - chosen.managers:
-        await digest.schedule(ctx.ports, updated.person(manager), ctx.now())
     names = ", ".join(mention(p) for p in people)
     replies = [say(f"Team *{user_text(updated.name)}*: {verb} {names}. "
                    f"It has {len(updated.members)} member(s).")]
-    joined = (updated.members - chosen.members) | (updated.managers - chosen.managers)
-    for user in sorted(joined):
-        profile = await ctx.ports.people.profile(updated.person(user))
+    replies += _tell_managers(ctx, updated, updated.managers - chosen.managers)
+    joined = sorted(updated.members - chosen.members)
+    counted = (await visible(ctx.ports, [updated])).of(updated) if joined else frozenset()
+    for user in joined:
+        person = updated.person(user)
+        # Someone new to Rapport is enrolled and gets the welcome (with its way out); only
+        # from then on do their figures count.
+        welcome = await enrolment.added_by_manager(ctx.ports, person, ctx.person, updated.name,
+                                                   ctx.now())
+        if welcome is not None:
+            replies.append(welcome)
+            continue
+        profile = await ctx.ports.people.profile(person)
         replies.append(Reply(
             text=f"You were added to team *{user_text(updated.name)}* by {mention(ctx.person.user)}. "
-                 + what_managers_see(updated, profile),
-            audience=Audience.DIRECT, to=updated.person(user)))
+                 + what_managers_see(updated, profile, counted),
+            audience=Audience.DIRECT, to=person))
     return replies
 
 
@@ -132,12 +177,15 @@ async def overview(ctx: Context) -> list[Reply]:
     profile = await ctx.profile()
     now = ctx.now()
     sections: list[Section] = []
-    for managed in await _managed(ctx):
-        sections += await summary_sections(ctx.ports, managed, profile, now)
+    managed = await _managed(ctx)
+    seen = await visible(ctx.ports, managed)
+    for one in managed:
+        sections += await summary_sections(ctx.ports, one, profile, now, seen=seen)
     mine = [t for t in await ctx.ports.teams.of_person(ctx.person) if ctx.person.user in t.members]
     if mine:
+        counted = await visible(ctx.ports, mine)
         sections.append(Section("What your teams' managers see about you:\n" + "\n".join(
-            what_managers_see(t, profile) for t in mine)))
+            what_managers_see(t, profile, counted.of(t)) for t in mine)))
     if not sections:
         return [say("You're not in a team yet. " + usage("team"))]
     return [say("Teams", *sections)]
@@ -148,16 +196,19 @@ async def export(ctx: Context, text: str) -> list[Reply]:
     if problem is not None:
         return [problem]
     assert chosen is not None
-    if not chosen.shows_figures():
-        return [say(f"*{user_text(chosen.name)}* is below the minimum size for figures, so there is "
-                    "nothing to export.")]
+    seen = await visible(ctx.ports, await _managed(ctx))
+    hidden = seen.hidden(chosen)
+    if hidden is not None:
+        return [say(privacy_note(chosen, seen.of(chosen), hidden) + " So there is nothing to export.")]
     profile = await ctx.profile()
     weeks = await ctx.ports.figures.weeks(chosen, last_weeks(profile.local_date(ctx.now()), 52))
     return [Reply(text=f"Weekly figures for *{user_text(chosen.name)}*, last 52 weeks (no names).",
-                  attachment=csv_export(chosen, weeks))]
+                  attachment=csv_export(chosen, weeks, len(seen.of(chosen))))]
 
 
 async def privacy(ctx: Context, text: str) -> list[Reply]:
+    if not ctx.actor.is_admin:
+        return [_admins_only("change a team's minimum group size")]
     chosen, rest, problem = await _pick(ctx, text)
     if problem is not None:
         return [problem]
@@ -165,13 +216,34 @@ async def privacy(ctx: Context, text: str) -> list[Reply]:
     if not (rest.isascii() and rest.isdigit()) or int(rest) < FLOOR_GROUP_SIZE:
         return [say(usage("team", f"Give a minimum group size of {FLOOR_GROUP_SIZE} or more."))]
     await ctx.ports.teams.save(replace(chosen, min_group_size=int(rest)))
-    return [say(f"*{user_text(chosen.name)}* shows figures from {int(rest)} members.")]
+    return [say(f"*{user_text(chosen.name)}* shows figures from {int(rest)} counted members.")]
 
 
 async def delete(ctx: Context, text: str) -> list[Reply]:
+    if not ctx.actor.is_admin:
+        return [_admins_only("delete a team")]
     chosen, _, problem = await _pick(ctx, text)
     if problem is not None:
         return [problem]
     assert chosen is not None
     await ctx.ports.teams.delete(chosen)
     return [say(f"Deleted team *{user_text(chosen.name)}*.")]
+
+
+async def leave(ctx: Context, text: str) -> list[Reply]:
+    """`/team leave <team>`: stop being a member; your activity stops counting in it."""
+    mine = [t for t in await ctx.ports.teams.of_person(ctx.person) if ctx.person.user in t.members]
+    key = name_key(unescape(text)) if text else ""
+    chosen = next((t for t in mine if key in {name_key(t.name), name_key(t.team_id)}), None)
+    if chosen is None and not text and len(mine) == 1:
+        chosen = mine[0]
+    if chosen is None:
+        names = ", ".join(t.team_id for t in mine)
+        return [say(f"Say which team to leave, e.g. `/team leave {mine[0].team_id}`: you are in "
+                    f"{names}." if mine else "You are not a member of any team.")]
+    user = ctx.person.user
+    await ctx.ports.teams.save(replace(chosen, members=chosen.members - {user},
+                                       juniors=chosen.juniors - {user}))
+    return [say(f"You left *{user_text(chosen.name)}*. From now on nothing you do counts in its "
+                "figures (weeks already past keep the totals they had, with no names). A manager "
+                "who adds you again must do so openly: you would be told.")]

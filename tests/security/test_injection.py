@@ -93,6 +93,8 @@ async def ok(answer: Any) -> None:
 
 async def test_slack_user_text_is_echoed_inert_in_every_flow(slack: SlackDriver) -> None:
     api = slack.api
+    api.users["U1"] = {"id": "U1", "name": "u1", "real_name": "U1", "tz": "Europe/London",
+                       "is_admin": True}  # only admins create teams
     await ok(await slack.command("kudos", f"<@U2|sam> for {SLACK_HOSTILE} — your test plan "
                                  "caught the billing bug", channel="C42", response="kudos"))
     await ok(await slack.command("promise", f"send {SLACK_HOSTILE} to <@U2|sam> by Friday",

@@ -97,11 +97,18 @@ async def test_habits_shows_streaks(slack: SlackDriver) -> None:
 
 
 async def test_team_create_and_overview(slack: SlackDriver) -> None:
+    refused = await answer_to(slack, "team", "create Shadow", user="U7")
+    assert "Only workspace admins create teams" in refused.all_text()
+    # Slack's users.info says who is an admin; only they create teams.
+    slack.api.users["U1"] = {"id": "U1", "name": "root", "real_name": "Root", "is_admin": True,
+                             "tz": "Europe/London"}
     created = await answer_to(slack, "team", "create Platform")
     assert "Created team *Platform*" in created.all_text()
     await answer_to(slack, "team", "add platform <@U2|ana> <@U3|ben>")
     overview = await answer_to(slack, "team")
     assert "Platform" in overview.all_text()
+    welcome = [c for c in slack.api.called("chat.postMessage") if c.conversation == "DU2"]
+    assert welcome and "added you to the team *Platform*" in welcome[-1].all_text()
 
 
 async def test_rapport_settings_change_and_show(slack: SlackDriver) -> None:
