@@ -86,7 +86,8 @@ async def _serve(settings: Settings) -> None:
         base = f"http://localhost:{settings.port}"
         slack = "on" if settings.slack_bot_token or settings.slack_client_id else \
             "off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; see README, Install in Slack)"
-        teams = "Bot Framework auth" if settings.microsoft_app_id else "local mode, no auth"
+        teams = {"authenticated": "Bot Framework auth", "local": "local mode, no auth"}.get(
+            settings.teams_mode.value, "off: no MICROSOFT_APP_ID, see README, Install in Teams")
         print(f"Rapport is running on {base} (health: {base}/healthz, metrics: {base}/metrics)\n"
               "Try it:\n"
               "  in a terminal:  .venv/bin/rapport console   (then /help, or type "
