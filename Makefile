@@ -4,7 +4,15 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench console clean
+.PHONY: run test test-dates lint bench console clean
+
+# The date-sensitive tests run again at awkward moments, the machine's date faked (faketime):
+# the night European clocks go back (01:30 UTC, the second 01:30 in London), a New Year's Eve
+# 23:30, a leap day. See tests/faketime/at-dates.sh and docs/operations.md. The Agents
+# Playground test is left out there: Chromium aborts under libfaketime (it runs in the plain suite).
+DATED_TESTS ?= tests/unit tests/integration tests/slack tests/teams tests/faults \
+	--ignore=tests/teams/test_playground_e2e.py
+FAKED_DATES ?= 2027-10-31T01:30:00Z 2027-12-31T23:30:00Z 2028-02-29T12:00:00Z
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +34,10 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest
 	$(BIN)/python tests/cluster/cluster.py run -- $(BIN)/pytest tests/integration tests/slack tests/cluster
+	$(MAKE) --no-print-directory test-dates
+
+test-dates: $(STAMP)
+	bash tests/faketime/at-dates.sh $(BIN)/pytest $(DATED_TESTS) -- $(FAKED_DATES)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -6,11 +6,13 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from adapters import eventloop
 from adapters.settings import Settings, SettingsError, load_settings
+from bot.clock import NOW_VARIABLE, Clock, FixedClock, clock_at, moment
 
 log = logging.getLogger("rapport")
 
@@ -30,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("slack-worker", help="process the Slack deliveries `serve` accepted "
                         "(with SLACK_PROCESS_INBOX=false), until SIGTERM")
     tick = commands.add_parser("tick", help="run everything due at a moment once, then exit")
-    tick.add_argument("--now", help="the moment (ISO 8601 with an offset; default: now)")
+    tick.add_argument("--now", help=f"the moment (ISO 8601 with an offset; default: "
+                      f"${NOW_VARIABLE}, else now)")
     package = commands.add_parser("teams-package",
                                   help="build the Teams app package (zip) for sideloading")
     package.add_argument("--app-id", required=True, help="MICROSOFT_APP_ID of the bot")
@@ -40,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # RAPPORT_NOW runs every command as if it were then (the clock starts there and runs on):
+    # for trying Rapport at another moment, and for tests that start a real process.
+    try:
+        clock = clock_at(os.environ.get(NOW_VARIABLE))
+    except ValueError as error:
+        print(f"{NOW_VARIABLE}: {error}", file=sys.stderr)
+        return 2
     if args.command == "teams-package":
         from adapters.teams.package import build as build_package
 
@@ -48,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "detect":
         from adapters.cli.detect import run as run_detect
 
-        return run_detect(sys.stdin, sys.stdout, sys.stderr, now=args.now, tz=args.tz)
+        return run_detect(sys.stdin, sys.stdout, sys.stderr, now=args.now or clock.now().isoformat(),
+                          tz=args.tz)
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -67,21 +78,21 @@ def main(argv: Sequence[str] | None = None) -> int:
                             format="%(asctime)s %(levelname)s %(name)s %(message)s")
     with contextlib.suppress(KeyboardInterrupt):
         if args.command == "serve":
-            eventloop.run(_serve(settings))
+            eventloop.run(_serve(settings, clock))
         elif args.command == "slack-worker":
-            eventloop.run(_slack_worker(settings))
+            eventloop.run(_slack_worker(settings, clock))
         elif args.command == "console":
-            asyncio.run(_console(settings, args.person))
+            asyncio.run(_console(settings, args.person, clock))
         elif args.command == "tick":
-            return eventloop.run(_tick(settings, args.now))
+            return eventloop.run(_tick(settings, args.now, clock))
     return 0
 
 
-async def _serve(settings: Settings) -> None:
+async def _serve(settings: Settings, clock: Clock) -> None:
     from adapters.bootstrap import build
     from adapters.web.server import serve
 
-    runtime = await build(settings)
+    runtime = await build(settings, clock)
     try:
         base = f"http://localhost:{settings.port}"
         slack = "on" if settings.slack_bot_token or settings.slack_client_id else \
@@ -101,22 +112,22 @@ async def _serve(settings: Settings) -> None:
         await runtime.close()
 
 
-async def _slack_worker(settings: Settings) -> None:
+async def _slack_worker(settings: Settings, clock: Clock) -> None:
     from adapters.bootstrap import build
     from adapters.slack.worker import run
 
-    runtime = await build(settings)
+    runtime = await build(settings, clock)
     try:
         await run(runtime)
     finally:
         await runtime.close()
 
 
-async def _console(settings: Settings, person: str) -> None:
+async def _console(settings: Settings, person: str, clock: Clock) -> None:
     from adapters.bootstrap import build
     from adapters.console.repl import Console, run
 
-    runtime = await build(settings)
+    runtime = await build(settings, clock)
     try:
         await run(Console(runtime.core, runtime.console_messenger, me=person,
                           exports=settings.rapport_data_dir / "exports"))
@@ -124,19 +135,17 @@ async def _console(settings: Settings, person: str) -> None:
         await runtime.close()
 
 
-async def _tick(settings: Settings, now_text: str | None) -> int:
+async def _tick(settings: Settings, now_text: str | None, process_clock: Clock) -> int:
     import json
     from dataclasses import asdict
-    from datetime import datetime
 
     from adapters.bootstrap import build
-    from bot.clock import FixedClock, SystemClock
 
     try:
-        clock = FixedClock(datetime.fromisoformat(now_text)) if now_text else SystemClock()
-    except ValueError:
-        print(f"--now must be an ISO 8601 moment with an offset, e.g. 2026-11-27T17:00:00+00:00 "
-              f"(got {now_text!r})", file=sys.stderr)
+        # One moment for the whole tick: --now, else the process clock's now (RAPPORT_NOW).
+        clock = FixedClock(moment(now_text) if now_text else process_clock.now())
+    except ValueError as error:
+        print(f"--now: {error}", file=sys.stderr)
         return 2
     runtime = await build(settings, clock)
     try:

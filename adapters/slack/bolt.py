@@ -12,7 +12,7 @@ import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -28,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import render, translate
 from adapters.slack.inbox import Inbox
 from adapters.slack.installation import RedisInstallationStore, RedisOAuthStateStore
+from bot.clock import Clock
 from habits.detection import detect
 from habits.people import zone
 
@@ -75,18 +76,19 @@ def _digest(request: AsyncBoltRequest) -> str:
 class Listeners:
     """Bolt listeners; bolt passes their arguments by name (body, ack, request)."""
 
-    def __init__(self, inbox: Inbox, spawn: Spawn, open_modal: OpenModal,
+    def __init__(self, inbox: Inbox, spawn: Spawn, open_modal: OpenModal, clock: Clock,
                  detect_first: bool = True) -> None:
         self.inbox = inbox
         self.spawn = spawn
         self.open_modal = open_modal
+        self.clock = clock
         self.detect_first = detect_first
 
     def nothing_to_do(self, chat: translate.ChatMessage) -> bool:
         """A new chat message without a promise in it: detection is all the core would do
         with it (bot.commands.capture), and whether it holds one does not depend on the zone."""
         return self.detect_first and not (chat.edited or chat.deleted) and detect(
-            chat.text, sent_at=chat.sent_at or datetime.now(UTC), tz=_UTC) is None
+            chat.text, sent_at=chat.sent_at or self.clock.now(), tz=_UTC) is None
 
     async def _accept(self, kind: str, body: dict[str, Any], dedupe: str,
                       count_only: bool = False) -> BoltResponse | None:
@@ -135,7 +137,7 @@ class Listeners:
 
     async def shortcut(self, body: dict[str, Any], ack: AsyncAck) -> BoltResponse:
         # trigger_id lives 3 s: open the modal right after the ack, not through the inbox.
-        self.spawn(self.open_modal(translate.workspace_of(body), body, datetime.now(UTC)))
+        self.spawn(self.open_modal(translate.workspace_of(body), body, self.clock.now()))
         return await ack()
 
     async def view(self, body: dict[str, Any], ack: AsyncAck,

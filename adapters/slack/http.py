@@ -86,7 +86,7 @@ class SlackAdapter:
         self.processor.on_workspace_gone.append(self.inbox.forget_workspace)
         self._background: set[asyncio.Task[None]] = set()
         self.listeners = listeners = Listeners(self.inbox, self.spawn, self.processor.track_modal,
-                                               detect_first=options.detect_first)
+                                               runtime.clock, detect_first=options.detect_first)
         # bolt's own client: auth.test for single-workspace mode, oauth.v2.access for installs.
         self.bolt: AsyncApp = build_app(
             listeners=listeners, client=self.clients.make(None if self.oauth else token),

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from botbuilder.core import CardFactory, TurnContext
@@ -220,7 +219,7 @@ class RapportTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             tz = zone(who.tz or "UTC")
         except ValueError:
             tz = zone("UTC")
-        found = detect(text, sent_at=datetime.now(UTC), tz=tz) if text else None
+        found = detect(text, sent_at=self.core.clock.now(), tz=tz) if text else None
         what = found.what if found else clean_markup(text)
         due = found.due.date().isoformat() if found and found.due else None
         return MessagingExtensionActionResponse(task=TaskModuleContinueResponse(

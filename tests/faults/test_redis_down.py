@@ -33,7 +33,7 @@ from adapters.redis.keys import WorkspaceKeys
 from adapters.redis.store import redis_ports
 from adapters.slack import SLACK, ids, mount
 from adapters.web.server import make_app
-from bot.clock import SystemClock
+from bot.clock import FixedClock
 from bot.core import Rapport
 from habits.people import PersonRef
 
@@ -55,14 +55,13 @@ class Setup:
 
 
 @pytest.fixture
-async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
+async def setup(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Setup]:
     server = EmbeddedRedis(tmp_path / "redis").start()
     redis = client_for(server.url)
     api = FakeSlack()
     await api.start()
     connector = FakeConnector()
     await connector.start()
-    clock = SystemClock()
     ports = redis_ports(redis)
     # Teams beside Slack runs in local mode only when asked for (RAPPORT_TEAMS_LOCAL=on).
     runtime = Runtime(settings=slack_settings(api, rapport_teams_local=True), redis=redis,
@@ -76,7 +75,7 @@ async def setup(tmp_path: Path) -> AsyncIterator[Setup]:
         async with aiohttp.ClientSession() as session:
             slack = SlackDriver(f"{base}/slack/events", session, api, app[SLACK], clock)
             teams = TeamsDriver(f"{base}/api/messages", session, connector,
-                                app[teams_adapter.TEAMS])
+                                app[teams_adapter.TEAMS], clock)
             yield Setup(server, base, slack, teams, runtime)
     finally:
         await runner.cleanup()
@@ -137,5 +136,6 @@ async def test_redis_down_means_5xx_not_ready_then_recovery_by_itself(setup: Set
 
 
 def promise_event(slack: SlackDriver) -> dict[str, str]:
+    """The same message each time Slack delivers it: written a minute before the bot's now."""
     return {"type": "message", "user": "U1", "text": PROMISE, "channel": "C1",
-            "ts": "1795510000.000100", "channel_type": "channel"}
+            "ts": slack.ts(-60), "channel_type": "channel"}

@@ -16,6 +16,7 @@ import socket
 import sys
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -32,7 +33,7 @@ from adapters.bootstrap import Runtime
 from adapters.redis.keys import WorkspaceKeys
 from adapters.slack import SLACK, ids, mount
 from adapters.web.server import make_app
-from bot.clock import SystemClock
+from bot.clock import FixedClock, SystemClock
 from bot.core import Rapport
 from bot.ports import Ports
 
@@ -295,14 +296,14 @@ async def test_a_delivery_arriving_while_draining_is_refused_for_a_live_replica(
 
 
 async def test_a_slack_worker_process_does_what_serve_accepted_and_stops_cleanly(
-        redis: Redis, redis_url: str, ports: Ports, tmp_path: Path) -> None:
+        redis: Redis, redis_url: str, ports: Ports, tmp_path: Path, clock: FixedClock) -> None:
     # `serve` with SLACK_PROCESS_INBOX=false (here in process) only acknowledges; the real
-    # `rapport slack-worker` command, in its own process, answers the commands.
+    # `rapport slack-worker` command, in its own process, answers the commands. Both run at
+    # the same moment, the worker through RAPPORT_NOW: a Tuesday, so "by Friday" is this week's.
     api = SlowSlack()
     await api.start()
     runtime = Runtime(settings=slack_settings(api, slack_process_inbox=False), redis=redis,
-                      ports=ports, core=Rapport(ports, SystemClock()), clock=SystemClock(),
-                      messengers={})
+                      ports=ports, core=Rapport(ports, clock), clock=clock, messengers={})
     app = make_app(runtime)
     mount(app, runtime, FAST)
     runner, web_base = await start_app(app)
@@ -310,7 +311,8 @@ async def test_a_slack_worker_process_does_what_serve_accepted_and_stops_cleanly
     log_file = (tmp_path / "worker.log").open("wb")
     process = await asyncio.create_subprocess_exec(
         RAPPORT, "slack-worker", cwd=tmp_path,
-        env={**server_env(port, redis_url, api), "SLACK_PROCESS_INBOX": "false"},
+        env={**server_env(port, redis_url, api), "SLACK_PROCESS_INBOX": "false",
+             "RAPPORT_NOW": clock.now().isoformat()},
         stdout=log_file, stderr=asyncio.subprocess.STDOUT)
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
@@ -341,4 +343,6 @@ async def test_a_slack_worker_process_does_what_serve_accepted_and_stops_cleanly
     answered = sorted(c.args["name"] for c in api.called("response_url"))
     assert answered == sorted(f"w{n}" for n in range(10))  # each once
     assert all("ship item" in c.all_text() for c in api.called("response_url"))
+    friday = clock.now().date() + timedelta(days=(4 - clock.now().weekday()) % 7)
+    assert all(f"{friday.day} {friday:%b}" in c.all_text() for c in api.called("response_url"))
     assert await redis.xlen(ids.inbox_key(TEAM)) == 0

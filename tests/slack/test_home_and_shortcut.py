@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_harness import SlackDriver
 
@@ -56,12 +58,17 @@ async def test_other_tabs_are_left_alone(slack: SlackDriver) -> None:
 
 
 def shortcut(slack: SlackDriver, text: str) -> dict[str, Any]:
+    ts = slack.ts(-60)  # the message was written a minute ago
     return {"type": "message_action", "callback_id": "rapport.track_as_promise",
             "user": {"id": "U1", "username": "u1", "team_id": "T1"},
             "channel": {"id": "C1", "name": "general"},
-            "message": {"type": "message", "user": "U1", "ts": "1795510800.000100",
-                        "text": text},
-            "response_url": slack.api.response_url("shortcut"), "message_ts": "1795510800.000100"}
+            "message": {"type": "message", "user": "U1", "ts": ts, "text": text},
+            "response_url": slack.api.response_url("shortcut"), "message_ts": ts}
+
+
+def coming(weekday: int, today: date) -> date:
+    """The next `weekday` (0 = Monday) after `today`."""
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
 async def test_track_as_promise_opens_a_prefilled_modal(slack: SlackDriver) -> None:
@@ -74,7 +81,9 @@ async def test_track_as_promise_opens_a_prefilled_modal(slack: SlackDriver) -> N
     assert view["callback_id"] == "rapport.track_promise"
     what, due = view["blocks"][0], view["blocks"][1]
     assert "review" in what["element"]["initial_value"]
-    assert due["element"]["initial_date"] == "2026-11-27"   # Friday, in the user's zone
+    # "by Friday", read on the bot's clock (a Tuesday) in the user's zone: this week's Friday.
+    today = slack.clock.now().astimezone(ZoneInfo("Europe/London")).date()
+    assert due["element"]["initial_date"] == coming(4, today).isoformat()
     assert json.loads(view["private_metadata"])["channel"] == "C1"
 
 

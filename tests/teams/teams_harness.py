@@ -7,6 +7,7 @@ import itertools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 import aiohttp
@@ -18,6 +19,7 @@ from adapters.settings import Settings
 from adapters.teams import TEAMS, TeamsAdapter, TeamsOptions, mount
 from adapters.teams.sending import RetryPolicy
 from adapters.web.server import make_app
+from bot.clock import Clock
 
 TENANT = "tenant-1"
 BOT = {"id": "28:rapport-bot", "name": "Rapport"}
@@ -52,6 +54,11 @@ class TeamsDriver:
     session: aiohttp.ClientSession
     connector: FakeConnector
     adapter: TeamsAdapter
+    clock: Clock  # the bot's: activities are stamped as sent just now
+
+    def timestamp(self) -> str:
+        """Now on the bot's clock, as Teams stamps activities (UTC, milliseconds, Z)."""
+        return self.clock.now().astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
     def activity(self, kind: str, *, user: dict[str, Any] = ALEX,
                  conversation: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
@@ -59,7 +66,7 @@ class TeamsDriver:
         body: dict[str, Any] = {
             "type": kind, "id": f"msg-{next(_ids)}", "channelId": "msteams",
             "serviceUrl": self.connector.url, "from": user, "recipient": BOT,
-            "conversation": conversation, "timestamp": "2026-11-24T09:00:00.000Z",
+            "conversation": conversation, "timestamp": self.timestamp(),
             "localTimezone": "Europe/London", "locale": "en-GB",
             "entities": [{"type": "clientInfo", "locale": "en-GB", "timezone": "Europe/London"}],
             "channelData": TEAM_DATA if conversation.get("conversationType") == "channel"
@@ -108,6 +115,7 @@ async def running_teams(runtime: Runtime, connector: FakeConnector,
     runner, base = await start_app(app)
     try:
         async with aiohttp.ClientSession() as session:
-            yield TeamsDriver(f"{base}/api/messages", session, connector, app[TEAMS])
+            yield TeamsDriver(f"{base}/api/messages", session, connector, app[TEAMS],
+                              runtime.clock)
     finally:
         await runner.cleanup()

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from redis.asyncio import Redis
 from teams_harness import ALEX, CHANNEL, PRIYA, TEAM_DATA, TENANT, TeamsDriver
 
 from adapters.teams import ids
+from bot.clock import Clock
 from bot.replies import Audience, Reply
 
 ROSTER = [{"id": ALEX["id"], "name": ALEX["name"], "aadObjectId": "aad-alex"},
@@ -62,7 +65,14 @@ async def test_uninstall_drops_the_references(teams: TeamsDriver, redis: Redis) 
     assert len(teams.connector.sent) == 2  # the two welcomes, nothing on removal
 
 
-async def test_track_as_promise_message_extension(teams: TeamsDriver) -> None:
+def coming(weekday: int, today: date) -> date:
+    """The next `weekday` (0 = Monday) after `today`."""
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+async def test_track_as_promise_message_extension(teams: TeamsDriver, clock: Clock) -> None:
+    # "by Friday", read on the bot's clock (a Tuesday) in Alex's zone: this week's Friday.
+    friday = coming(4, clock.now().astimezone(ZoneInfo("Europe/London")).date()).isoformat()
     await teams.say("hi")
     payload = {"commandId": "trackAsPromise", "commandContext": "message",
                "messagePayload": {"id": "1700", "body": {
@@ -73,11 +83,11 @@ async def test_track_as_promise_message_extension(teams: TeamsDriver) -> None:
     assert task["type"] == "continue"
     form = task["value"]["card"]["content"]
     inputs = {block["id"]: block.get("value") for block in form["body"] if "id" in block}
-    assert inputs == {"what": "send the deck", "due": "2026-11-27"}
+    assert inputs == {"what": "send the deck", "due": friday}
 
     submit = await teams.invoke("composeExtension/submitAction", {
         "commandId": "trackAsPromise", "commandContext": "message",
-        "data": {"action": "track_form", "what": "send the deck", "due": "2026-11-27"}},
+        "data": {"action": "track_form", "what": "send the deck", "due": friday}},
         conversation=CHANNEL)
     assert submit.status == 200
     answer = json.loads(submit.text)["task"]
