@@ -26,16 +26,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))
-from fake_slack import Call, FakeSlack  # noqa: E402
+from fake_slack import Call, FakeSlack
 
-from adapters.slack.client import Pacer, SlackClients  # noqa: E402
-from adapters.slack.messenger import SlackMessenger  # noqa: E402
-from bot.clock import FixedClock  # noqa: E402
-from bot.core import Rapport  # noqa: E402
-from bot.events import Action, Actor, Command, Message  # noqa: E402
-from bot.ports import Ports  # noqa: E402
-from bot.tick import Ticker  # noqa: E402
-from habits.people import PersonRef  # noqa: E402
+from adapters.slack.client import Pacer, SlackClients
+from adapters.slack.messenger import SlackMessenger
+from bot.clock import FixedClock
+from bot.core import Rapport
+from bot.events import Action, Actor, Command, Message
+from bot.ports import Ports
+from bot.tick import Ticker
+from habits.people import PersonRef
 
 UTC = ZoneInfo("UTC")
 START = datetime(2027, 10, 27, 0, 0, tzinfo=UTC)      # a Wednesday
@@ -174,9 +174,8 @@ async def live(life: Life) -> None:
         if not DOWN_FROM <= moment < DOWN_UNTIL:
             await life.tick()
         if moment == local_at(ANA, date(2027, 10, 28), 18):  # Ana answers her follow-up
-            (row,) = [e for e in life.to(ANA)[-1].call.elements() if "call" not in e.get("value", "x")
-                      and e["action_id"].startswith("promise.kept")][:1]
-            await life.core.handle(Action(actor(ANA), "promise.kept", row["value"], "D1"))
+            kept = life.to(ANA)[-1].call.element("Kept")  # the first promise of her follow-up
+            await life.core.handle(Action(actor(ANA), "promise.kept", kept["value"], "D1"))
         eve_local = EVE.local(moment)
         if eve_local.hour == 12 and eve_local.minute == 0 and eve_local.weekday() < 5:
             await life.command(EVE, "habits", "")  # Eve answers every working day
@@ -208,7 +207,7 @@ async def test_two_weeks_of_life_keep_the_notification_budget(life: Life) -> Non
     assert [s.local.strftime("%H:%M") for s in thursday] == ["09:30", "17:30"]
     morning, follow_up = thursday
     rows = [b for b in morning.call.blocks if b.get("type") == "actions"
-            and [e.get("text", {}).get("text") or "date" for e in b["elements"]][0] == "Kept"]
+            and b["elements"][0].get("text", {}).get("text") == "Kept"]
     assert len(rows) == 6
     assert all(len(row["elements"]) == 3 for row in rows)  # Kept, Need more time, Drop it
     assert "ship the notes" not in follow_up.call.all_text()
