@@ -8,6 +8,7 @@ Redis Cluster alike.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, cast
@@ -16,8 +17,9 @@ from redis.asyncio import Redis
 
 from adapters.redis import codec
 from adapters.redis.due import RedisDueWork
-from adapters.redis.keys import PersonKeys, WorkspaceKeys, person_pattern
+from adapters.redis.keys import PersonKeys, WorkspaceKeys, person_pattern, workspace_key
 from adapters.redis.scripts import run_many
+from bot.markup import FORGOTTEN
 from bot.ports import Mark, NudgeInputs, Offer, Ports
 from habits.commitments import Commitment
 from habits.handovers import Handover
@@ -381,13 +383,13 @@ class RedisPersonalData:
                                   managers=team.managers - {user},
                                   min_group_size=team.min_group_size))
         mine = json.dumps(codec.person_to_list(person))
-        for raw in await self.redis.smembers(keys.counterparts):
-            other = codec.person_from_list(json.loads(raw))
+        for other in await self._naming(person, keys, mine):
             await self._scrub(PersonKeys(other), mine)
         workspace = WorkspaceKeys(person.workspace_ref)
         await self.redis.srem(workspace.juniors, person.user)
         await self.redis.srem(workspace.people, person.user)
         await self.redis.srem(workspace.sharing, person.user)
+        await self._scrub_streams(person)
         found = [key async for key in self.redis.scan_iter(match=person_pattern(person), count=500)]
         for start in range(0, len(found), 500):
             await self.redis.delete(*found[start:start + 500])
@@ -428,8 +430,7 @@ class RedisPersonalData:
                 return True
         for raw in (*handed, *got):
             data = json.loads(raw)
-            if data["decision"] and data["answered"] and \
-                    datetime.fromisoformat(data["answered"]) < before:
+            if data["decision"] and _handover_old(data, before):
                 return True
         return False
 
@@ -462,12 +463,52 @@ class RedisPersonalData:
         for key in (keys.handovers, keys.handovers_received):
             for field, value in (await self.redis.hgetall(key)).items():
                 data = json.loads(value)
-                answered = data["answered"] and datetime.fromisoformat(data["answered"]) < before
-                if data["decision"] and concerned(data) and answered:
+                if data["decision"] and concerned(data) and _handover_old(data, before):
                     data["decision"] = ""
                     await self.redis.hset(key, field, json.dumps(data, separators=(",", ":")))
                     expired += 1
         return expired
+
+    async def _naming(self, person: PersonRef, keys: PersonKeys, mine: str) -> list[PersonRef]:
+        """Colleagues whose records may name the person: those the person's own records name,
+        and everyone whose counterparts name the person (a promise made *to* someone is only
+        in its owner's records), found in one pipeline over the workspace's people."""
+        found = {_text(raw) for raw in await self.redis.smembers(keys.counterparts)}
+        people = sorted(_text(u) for u in
+                        await self.redis.smembers(WorkspaceKeys(person.workspace_ref).people))
+        for start in range(0, len(people), 1000):
+            chunk = [person.colleague(user) for user in people[start:start + 1000]]
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for other in chunk:
+                    pipe.sismember(PersonKeys(other).counterparts, mine)
+                named = await pipe.execute()
+            found |= {_ref(other) for other, yes in zip(chunk, named, strict=True) if yes}
+        found.discard(mine)
+        return [codec.person_from_list(json.loads(raw)) for raw in sorted(found)]
+
+    async def _scrub_streams(self, person: PersonRef) -> None:
+        """Every stream of the workspace (the Slack inbox and its dead letters, and any other)
+        loses the entries that concern the person: those whose `u` (who sent it) is them or
+        whose `m` (the people it mentions) names them; an entry with neither (a dead letter
+        from before entries said so) when any of its values names them."""
+        pattern = _glob_escape(workspace_key(person.workspace_ref, "")) + "*"
+        token = re.compile(rb"(?<![A-Za-z0-9])" + re.escape(person.user.encode()) +
+                           rb"(?![A-Za-z0-9])")
+        user = person.user.encode()
+        streams = [key async for key in self.redis.scan_iter(match=pattern, count=1000,
+                                                             _type="stream")]
+        for stream in streams:
+            start = "-"
+            while True:
+                entries = cast(list[tuple[bytes, dict[bytes, bytes]]],
+                               await self.redis.xrange(stream, min=start, count=500))
+                doomed = [entry_id for entry_id, fields in entries
+                          if _concerns(fields, user, token)]
+                if doomed:
+                    await self.redis.xdel(stream, *doomed)
+                if len(entries) < 500:
+                    break
+                start = "(" + _text(entries[-1][0])
 
     async def _scrub(self, other: PersonKeys, mine: str) -> None:
         """Remove what a colleague's records say about the person being forgotten."""
@@ -489,13 +530,37 @@ class RedisPersonalData:
             if gone:
                 await self.redis.hdel(key, *gone)
         await self.redis.srem(other.counterparts, mine)
-        # Promises made *to* the forgotten person keep their text but lose the name.
+        # Promises made *to* the forgotten person keep their text and figures; in place of the
+        # name, a placeholder that reads "a colleague".
+        if (other.person.platform, other.person.workspace) != (person[0], person[1]):
+            return
         promises = await self.redis.hgetall(other.promises)
         for field, value in promises.items():
             data = json.loads(value)
-            if person[2] in data["to"] and other.person.workspace == person[1]:
-                data["to"] = [p for p in data["to"] if p != person[2]]
+            if person[2] in data["to"]:
+                data["to"] = list(dict.fromkeys(FORGOTTEN if p == person[2] else p
+                                                for p in data["to"]))
                 await self.redis.hset(other.promises, field, json.dumps(data, separators=(",", ":")))
+
+
+def _handover_old(data: dict[str, Any], before: datetime) -> bool:
+    """A handover past retention: answered before `before`, or offered before it and never
+    answered (an unanswered handover's decision is not kept for ever either)."""
+    moment = data["answered"] or data["at"]
+    return bool(moment) and datetime.fromisoformat(moment) < before
+
+
+def _concerns(fields: Mapping[bytes, bytes], user: bytes, token: re.Pattern[bytes]) -> bool:
+    """Whether a stream entry concerns `user` (see RedisPersonalData._scrub_streams)."""
+    if b"u" in fields or b"m" in fields:
+        return fields.get(b"u") == user or user in fields.get(b"m", b"").split()
+    return any(token.search(value) for value in fields.values())
+
+
+def _glob_escape(text: str) -> str:
+    for char in "\\*?[]":
+        text = text.replace(char, "\\" + char)
+    return text
 
 
 class RedisDedupe:

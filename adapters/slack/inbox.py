@@ -24,6 +24,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -43,6 +44,12 @@ log = logging.getLogger("rapport.slack.inbox")
 GROUP = "rapport"
 SEEN_TTL = 24 * 3600      # Slack retries for about an hour; a day is plenty
 MAX_ATTEMPTS = 5          # a delivery that failed this often goes to the dead letters
+# Dead letters (for an operator to look into) are kept 7 days at most, and 1,000 at most per
+# workspace: each new one trims those older than the period, and the stream itself expires
+# 7 days after the last one came. Forget-me deletes those that concern the person.
+DEAD_LETTER_MS = 7 * 24 * 3600 * 1000
+DEAD_LETTERS_KEPT = 1000
+_SLACK_USER = re.compile(r"(?<![A-Za-z0-9])[UW][A-Z0-9]+(?![A-Za-z0-9])")  # user ids in a body
 BATCH = 200
 COALESCE = 0.002          # seconds the worker lets deliveries gather before reading them
 WAKE_DELAY = 0.002        # seconds accepted deliveries gather before other workers are woken
@@ -477,11 +484,19 @@ class Inbox:
             return  # stays pending: XAUTOCLAIM brings it back after min_idle_ms
         log.error("Slack delivery %s failed %d times; moved to the dead letters",
                   entry.id, attempts, exc_info=error)
-        key = ids.inbox_key(entry.workspace)
+        key, dead = ids.inbox_key(entry.workspace), ids.dead_letters_key(entry.workspace)
+        body = json.dumps(entry.body)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(ids.dead_letters_key(entry.workspace),
-                      {"k": entry.kind, "b": json.dumps(entry.body)}, maxlen=1000)
+            # `u` and `m` name the people the entry concerns, so that forget-me finds it
+            # (adapters/redis/store.py RedisPersonalData.forget scrubs every stream so).
+            pipe.xadd(dead, {"k": entry.kind, "b": body, "u": entry.user,
+                             "m": " ".join(sorted(set(_SLACK_USER.findall(body))))},
+                      maxlen=DEAD_LETTERS_KEPT)
+            pipe.pexpire(dead, DEAD_LETTER_MS)
             pipe.xack(key, GROUP, entry.id)
             pipe.xdel(key, entry.id)
             pipe.hdel(ids.attempts_key(entry.workspace), entry.id)
-            await pipe.execute()
+            added, *_ = await pipe.execute()
+        # Entry ids are Redis's own milliseconds: older than the period goes, by that clock.
+        newest = int(_text(added).partition("-")[0])
+        await self.redis.xtrim(dead, minid=str(newest - DEAD_LETTER_MS), approximate=False)

@@ -24,6 +24,13 @@ _TO_TAIL = re.compile(r"\s+to\s+((?:<@[^>]+>[\s,]*(?:and\s+)?)+)$", re.IGNORECAS
 MAX_WHAT = 300
 
 
+def too_long(what: str) -> str:
+    """What to say about a promise text over the cap (nothing is stored)."""
+    return (f"A promise can be at most {MAX_WHAT} characters; that one has {len(what)}, so I "
+            "didn't track it. Say what you'll deliver and for whom in a line, e.g. "
+            "`/promise send the Q3 deck to @priya by Friday`.")
+
+
 def split_promise(text: str, profile: Profile, now: datetime) -> tuple[str, datetime | None, list[str]]:
     """Split `/promise` text into what, due moment and recipients.
 
@@ -69,7 +76,8 @@ async def promise(ctx: Context, text: str) -> list[Reply]:
         return [say(usage("promise", "Tell me what you promised, not only when."))]
     if due is not None and due <= now:
         return [say(usage("promise", "That date has already passed; pick one ahead."))]
-    what = what[:MAX_WHAT]
+    if len(what) > MAX_WHAT:
+        return [say(too_long(what))]
     commitment = await ctx.ports.commitments.add(
         ctx.person,
         lambda number: Commitment(
@@ -107,7 +115,9 @@ async def kept(ctx: Context, text: str) -> list[Reply]:
         return await keep(ctx, int(number.group(1)))
     profile = await ctx.profile()
     now = ctx.now()
-    what = strip_mentions(argument)[:MAX_WHAT] or argument[:MAX_WHAT]
+    what = strip_mentions(argument) or argument
+    if len(what) > MAX_WHAT:
+        return [say(too_long(what))]
     logged = await ctx.ports.commitments.add(
         ctx.person,
         lambda n: Commitment(
