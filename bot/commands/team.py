@@ -21,7 +21,6 @@ from habits.summary import last_weeks
 from habits.teams import FLOOR_GROUP_SIZE, BadTeamName, Team, clean_name, name_key, team_id_for
 
 MAX_MEMBERS = 5000
-_ADMINS_ONLY = {"create", "delete", "privacy", "managers add", "managers remove"}
 
 
 async def team(ctx: Context, text: str) -> list[Reply]:
@@ -119,7 +118,7 @@ def _tell_managers(ctx: Context, team: Team, users: frozenset[str]) -> list[Repl
 
 
 async def change(ctx: Context, verb: str, text: str) -> list[Reply]:
-    if verb in _ADMINS_ONLY and not ctx.actor.is_admin:
+    if verb.startswith("managers") and not ctx.actor.is_admin:
         return [_admins_only("name or remove a team's managers")]
     chosen, rest, problem = await _pick(ctx, text)
     if problem is not None:
