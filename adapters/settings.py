@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # Extra Bot Framework service URLs (comma separated URL prefixes) that outbound calls may go
     # to, beside Microsoft's own hosts: a test connector, the Playground on another port.
     rapport_teams_service_urls: Annotated[tuple[str, ...], NoDecode] = ()
+    # Teams reports no admin roles in activities: the Teams users (their AAD object ids or
+    # 29: ids, comma separated) who may create teams and name managers (docs/privacy.md).
+    rapport_teams_admins: Annotated[tuple[str, ...], NoDecode] = ()
     # The public base URL of this server (https://rapport.example.com): links Rapport shows to
     # users (Teams export downloads) are built from it, never from request headers.
     rapport_public_url: str | None = None
@@ -81,6 +84,13 @@ class Settings(BaseSettings):
             raise ValueError("is set but empty: give the Azure Bot's Microsoft App ID, or unset "
                              "the variable (with MICROSOFT_APP_PASSWORD) to run without Teams")
         return value.strip() if value is not None else None
+
+    @field_validator("rapport_teams_admins", mode="before")
+    @classmethod
+    def _admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part for part in value.replace(",", " ").split() if part)
+        return value
 
     @field_validator("rapport_teams_service_urls", mode="before")
     @classmethod

@@ -53,8 +53,9 @@ ROSTER_PAGE = 500
 
 class RapportTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     def __init__(self, core: Rapport, store: Conversations, messenger: TeamsMessenger,
-                 outgoing: Outgoing) -> None:
+                 outgoing: Outgoing, admins: frozenset[str] | None = frozenset()) -> None:
         super().__init__()
+        self.admins = admins  # None: everyone (local mode)
         self.core = core
         self.store = store
         self.messenger = messenger
@@ -71,6 +72,10 @@ class RapportTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         event = translate.event_of(activity)
         if event is None:
             return
+        user = event.actor.person.user
+        aad = activity.from_property.aad_object_id if activity.from_property else None
+        if self.admins is None or user in self.admins or (aad and aad in self.admins):
+            event = replace(event, actor=replace(event.actor, is_admin=True))
         await self.store.unblock(event.actor.person)  # they wrote to us: sends may resume
         if isinstance(event, Command | Message):
             await self.store.remember_mentioned(activity, translate.said(activity).mentions)

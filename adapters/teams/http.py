@@ -174,7 +174,10 @@ class TeamsAdapter:
         self.outgoing = Outgoing(self.store, self.exports, self.public_url)
         self.messenger = TeamsMessenger(self.adapter, config.APP_ID, self.store, self.outgoing,
                                         Pacer(), options.retry, self.urls)
-        self.bot = RapportTeamsBot(runtime.core, self.store, self.messenger, self.outgoing)
+        # Everyone is an admin of a local trial (as in the console); otherwise those named.
+        admins = None if self.local_mode else frozenset(settings.rapport_teams_admins)
+        self.bot = RapportTeamsBot(runtime.core, self.store, self.messenger, self.outgoing,
+                                   admins)
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         """POST /api/messages: one Bot Framework activity."""

@@ -102,3 +102,10 @@ async def test_typed_markup_cannot_forge_a_mention_or_a_link(teams: TeamsDriver)
 async def test_an_unknown_first_word_is_chat_not_a_command(teams: TeamsDriver) -> None:
     answer = await teams.say("lunch anyone?", user=ALEX)
     assert answer.status == 200 and teams.connector.sent == []
+
+
+async def test_in_local_mode_the_person_trying_rapport_may_create_a_team(teams: TeamsDriver) -> None:
+    # Teams activities carry no admin role: a local trial (the Playground) treats its user as
+    # the admin, as the console does; a deployment names them in RAPPORT_TEAMS_ADMINS.
+    call = await command(teams, "team create Platform")
+    assert "Created team Platform" in call.all_text().replace("*", "")
