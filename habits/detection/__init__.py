@@ -3,6 +3,9 @@ to whom and by when.
 
 Pure functions over text and time (standard library only), so they can run in any
 adapter and be tested without I/O. See docs/detection.md for the rules and figures.
+
+Only the first MAX_EXAMINED characters of a message are read, and every stage is linear in
+the length of what it reads, so one long message costs about a millisecond, never seconds.
 """
 
 from __future__ import annotations
@@ -13,10 +16,26 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from habits.detection.due import DueMatch, find_due, parse_due
-from habits.detection.intent import PREFILTER, find_commitment, split_sentences, tidy_what
+from habits.detection.intent import (
+    PREFILTER,
+    find_commitment,
+    split_sentences,
+    tidy_what,
+    without_last_sentence,
+)
 from habits.detection.markup import clean_markup, clean_with_mentions
 
-__all__ = ["DetectedPromise", "clean_markup", "detect", "parse_due"]
+__all__ = ["MAX_EXAMINED", "DetectedPromise", "clean_markup", "detect", "parse_due"]
+
+# How much of a message detection reads: the first 4,000 characters as sent (markup included),
+# the length Slack asks message text to stay within. Chat makes its promises in the opening
+# lines; past that it is a paste (logs, notes, a document), and reading it all would only let
+# one message cost more. See docs/detection.md, "Cost".
+MAX_EXAMINED = 4_000
+# Appended where a message is cut, so that a quote or code block still open at the cut stays
+# hidden (it would otherwise be read as the author's own words): markup.py drops a block up to
+# its closing tag, a fence without a closing fence to the end, and strays without trace.
+_CLOSE_AT_CUT = "`</blockquote></pre></code></div>"
 
 # A due phrase is cut out of "what" only where it ends a phrase: "send it by Friday" ->
 # "send it", "push it tonight after dinner" -> "push it after dinner"; but "send the agenda
@@ -28,7 +47,14 @@ _CUTTABLE_AFTER = re.compile(
 )
 
 
-_TRAILING_MENTIONS = re.compile(r"(?:\s+(?:to\s+|for\s+)?@[\w.\-]+)+\s*$")
+# Trailing mentions, "(?:\s+(?:to\s+|for\s+)?@[\w.\-]+)+\s*$", matched on the reversed text from
+# its start: the same cut in one pass (searched forwards it is tried at every space).
+_TRAILING_MENTIONS_REVERSED = re.compile(r"\s*(?:[\w.\-]+@(?:\s+ot|\s+rof)?\s+)+")
+
+
+def _strip_trailing_mentions(what: str) -> str:
+    found = _TRAILING_MENTIONS_REVERSED.match(what[::-1])
+    return what if found is None else what[: len(what) - found.end()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +81,16 @@ def detect(text: str, *, sent_at: datetime, tz: ZoneInfo) -> DetectedPromise | N
     """
     if sent_at.tzinfo is None:
         raise ValueError("sent_at must be timezone-aware")
+    cut = len(text) > MAX_EXAMINED
+    if cut:
+        text = text[:MAX_EXAMINED] + _CLOSE_AT_CUT
     # Fast path: most messages carry no commitment cue at all.
     if not PREFILTER.search(text):
         return None
     clean, mentions = clean_with_mentions(text)
+    if cut:
+        # The sentence the cut falls in is not read: its end might have undone it ("... if").
+        clean = without_last_sentence(clean)
     found = find_commitment(clean)
     if found is None:
         return None
@@ -91,5 +123,5 @@ def detect(text: str, *, sent_at: datetime, tz: ZoneInfo) -> DetectedPromise | N
             if due_match is not None:
                 break
     # A trailing mention names who it is for ("send it tmrw @sam"): that is `to`, not `what`.
-    what = _TRAILING_MENTIONS.sub("", what) or what
+    what = _strip_trailing_mentions(what) or what
     return DetectedPromise(what, mentions, due_match.due if due_match else None)

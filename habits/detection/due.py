@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from habits.detection.windows import ends_with, space_before
+
 __all__ = ["DueMatch", "find_due", "parse_due"]
 
 # Default times of day (local). See docs/detection.md.
@@ -89,7 +91,25 @@ class _Day:
     same_day_phrase: bool = False  # "today", "EOD": past default time -> 23:59, not tomorrow
 
 
-_DayRule = Callable[[re.Match[str], datetime, str], "_Day | None"]
+class _Said:
+    """The text a due phrase is looked for in, with what the rules ask of all of it computed
+    once (not once per date word: a long text of ambiguous words would make that quadratic)."""
+
+    __slots__ = ("_stripped", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._stripped: str | None = None
+
+    @property
+    def stripped(self) -> str:
+        """The text without the spaces and punctuation around it: is it just the phrase?"""
+        if self._stripped is None:
+            self._stripped = self.text.strip(" .!?,")
+        return self._stripped
+
+
+_DayRule = Callable[[re.Match[str], datetime, _Said], "_Day | None"]
 
 
 def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
@@ -114,7 +134,7 @@ def _number(word: str) -> float | None:
 # --- day rules --------------------------------------------------------------------
 
 
-def _today(m: re.Match[str], now: datetime, _text: str) -> _Day:
+def _today(m: re.Match[str], now: datetime, _said: _Said) -> _Day:
     word = m.group(0).lower()
     if "morning" in word:
         return _Day(now.date(), MORNING, True)
@@ -123,7 +143,7 @@ def _today(m: re.Match[str], now: datetime, _text: str) -> _Day:
     return _Day(now.date(), AFTERNOON if "afternoon" in word else DEFAULT_TIME, True)
 
 
-def _tomorrow(m: re.Match[str], now: datetime, _text: str) -> _Day:
+def _tomorrow(m: re.Match[str], now: datetime, _said: _Said) -> _Day:
     days = 2 if m.group("after") else 1
     if now.hour < LATE_NIGHT_CUTOFF:
         days -= 1  # at 01:30, "tomorrow" is the day that is about to start
@@ -134,18 +154,27 @@ _PREPOSITION_BEFORE = re.compile(
     r"(?:\b(?:by|on|before|until|till|til|due|for|from|this|next|coming|every|latest)|[,(])\s*$",
     _I,
 )
+_PREPOSITION_WIDTH = 6  # "before", "coming", "latest"
 _POSSESSIVE_OK = re.compile(r"\b(?:before|ahead\s+of|prior\s+to|for|by)\s+$", _I)
 
 
-def _weekday(m: re.Match[str], now: datetime, text: str) -> _Day | None:
+def _possessive_ok(text: str, end: int) -> bool:
+    """``_POSSESSIVE_OK.search(text[:end])``, in the window it can match in: "before" (6), or
+    "ahead"/"prior" (5), whitespace and "of"/"to" (2)."""
+    last = space_before(text, end)
+    first = space_before(text, max(0, last - 2))
+    return _POSSESSIVE_OK.search(text, max(0, min(last - 6, first - 5)), end) is not None
+
+
+def _weekday(m: re.Match[str], now: datetime, said: _Said) -> _Day | None:
     word = m.group("wd").lower()
-    prefix = text[: m.start()]
+    text = said.text
     qualifier = (m.group("q") or "").lower()
     if word in _AMBIGUOUS_WEEKDAYS and not qualifier:
-        bare = text.strip(" .!?,").lower() == word
-        if not bare and not _PREPOSITION_BEFORE.search(prefix):
+        bare = len(said.stripped) == len(word) and said.stripped.lower() == word
+        if not bare and not ends_with(_PREPOSITION_BEFORE, text, m.start(), _PREPOSITION_WIDTH):
             return None
-    if m.group("poss") and not _POSSESSIVE_OK.search(prefix):
+    if m.group("poss") and not _possessive_ok(text, m.start()):
         return None  # "Tuesday's meeting notes" names a day, not a deadline
     target = _WEEKDAYS[word]
     today = now.date()
@@ -166,7 +195,7 @@ def _weekday(m: re.Match[str], now: datetime, text: str) -> _Day | None:
     return _Day(day, default, day == today)
 
 
-def _week(m: re.Match[str], now: datetime, _text: str) -> _Day:
+def _week(m: re.Match[str], now: datetime, _said: _Said) -> _Day:
     phrase = " ".join(m.group(0).lower().split())
     today = now.date()
     monday = today - timedelta(days=today.weekday())
@@ -194,7 +223,7 @@ def _week(m: re.Match[str], now: datetime, _text: str) -> _Day:
     return _Day(friday, DEFAULT_TIME, friday == today)
 
 
-def _month(m: re.Match[str], now: datetime, _text: str) -> _Day:
+def _month(m: re.Match[str], now: datetime, _said: _Said) -> _Day:
     phrase = m.group(0).lower()
     today = now.date()
     if "year" in phrase or "eoy" in phrase:
@@ -223,22 +252,23 @@ def _calendar_day(year: int | None, month: int, day: int, now: datetime) -> _Day
     return _Day(d, DEFAULT_TIME, True)
 
 
-def _month_name_date(m: re.Match[str], now: datetime, _text: str) -> _Day | None:
+def _month_name_date(m: re.Match[str], now: datetime, _said: _Said) -> _Day | None:
     month = _MONTHS[m.group("mon")[:3].lower()]
     year = int(m.group("year")) if m.group("year") else None
     return _calendar_day(year, month, int(m.group("day")), now)
 
 
-def _iso_date(m: re.Match[str], now: datetime, _text: str) -> _Day | None:
+def _iso_date(m: re.Match[str], now: datetime, _said: _Said) -> _Day | None:
     return _calendar_day(int(m.group("y")), int(m.group("m")), int(m.group("d")), now)
 
 
 _NUMERIC_CONTEXT = re.compile(r"\b(?:by|on|before|until|till|til|due|for|from|the)\s+$", _I)
+_NUMERIC_CONTEXT_WIDTH = 6  # "before"
 
 
-def _numeric_date(m: re.Match[str], now: datetime, text: str) -> _Day | None:
-    bare = text.strip(" .!?,") == m.group(0)
-    if not bare and not _NUMERIC_CONTEXT.search(text[: m.start()]):
+def _numeric_date(m: re.Match[str], now: datetime, said: _Said) -> _Day | None:
+    bare = said.stripped == m.group(0)
+    if not bare and not ends_with(_NUMERIC_CONTEXT, said.text, m.start(), _NUMERIC_CONTEXT_WIDTH):
         return None  # "1/2 of it", "24/7", "50/50" are not dates
     a, b = int(m.group("a")), int(m.group("b"))
     month, day = a, b  # US month/day by default (docs/detection.md)
@@ -251,7 +281,7 @@ def _numeric_date(m: re.Match[str], now: datetime, text: str) -> _Day | None:
     return _calendar_day(year, month, day, now)
 
 
-def _ordinal(m: re.Match[str], now: datetime, _text: str) -> _Day | None:
+def _ordinal(m: re.Match[str], now: datetime, _said: _Said) -> _Day | None:
     n = int(m.group("n"))
     if not 1 <= n <= 31:
         return None
@@ -263,10 +293,10 @@ def _ordinal(m: re.Match[str], now: datetime, _text: str) -> _Day | None:
     return None
 
 
-def _within_the(m: re.Match[str], now: datetime, text: str) -> _Day:
+def _within_the(m: re.Match[str], now: datetime, said: _Said) -> _Day:
     unit = m.group("unit").lower()
     if unit == "week":
-        return _week(m, now, text)
+        return _week(m, now, said)
     return _Day(now.date(), DEFAULT_TIME, True)
 
 
@@ -287,7 +317,7 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
             r"\s*(?P<u2>days?|weeks?|wks?)\b",
             _I,
         ),
-        lambda m, now, text: _in_days_any(m, now),
+        lambda m, now, _said: _in_days_any(m, now),
     ),
     (re.compile(r"\bwithin\s+the\s+(?P<unit>day|week)\b", _I), _within_the),
     (
@@ -448,13 +478,14 @@ def _local(d: date, t: time, tz: ZoneInfo) -> datetime:
 
 
 def _first_day(text: str, now: datetime) -> tuple[_Day, int, int] | None:
+    said = _Said(text)
     found: list[tuple[int, int, int, re.Match[str]]] = []
     for order, (pattern, _rule) in enumerate(_DAY_RULES):
         for m in pattern.finditer(text):
             found.append((m.start(), order, m.end(), m))
     found.sort(key=lambda f: (f[0], f[1]))
     for start, order, end, m in found:
-        day = _DAY_RULES[order][1](m, now, text)
+        day = _DAY_RULES[order][1](m, now, said)
         if day is not None:
             return day, start, end
     return None

@@ -11,14 +11,32 @@ budget is ~0.1 ms a message. Instead we look for commitment *cues* ("I'll", "I w
 * the rest of the sentence must not make it conditional ("... if I get a chance").
 
 The rules are listed in docs/detection.md with the decisions on borderline phrases.
+
+Vetting is linear in the length of the sentence (docs/detection.md, "Cost"): a rule about the
+words before a cue looks at a window that ends at the cue and is as long as the longest thing
+it can match, and the rules that could reach anywhere in the sentence ("if" anywhere before the
+cue, a condition anywhere after it, a clause start after a run of interjections) are answered
+from indexes built once per sentence (_Sentence), not by scanning the sentence again per cue.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from collections import deque
 from dataclasses import dataclass
 
-__all__ = ["PREFILTER", "Commitment", "find_commitment", "split_sentences", "tidy_what"]
+from habits.detection.windows import ends_with as _ends_with
+from habits.detection.windows import space_before
+
+__all__ = [
+    "PREFILTER",
+    "Commitment",
+    "find_commitment",
+    "split_sentences",
+    "tidy_what",
+    "without_last_sentence",
+]
 
 _I = re.I
 
@@ -32,7 +50,11 @@ PREFILTER = re.compile(
     _I,
 )
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?…])\s+|\n+|\s+[—–]\s+|\s+-{1,2}\s+|(?<=[.!?])(?=[A-Z])")
+# A dash only splits where its whitespace run starts ((?<!\s)): the same cuts on cleaned text,
+# whose whitespace runs are one character long, and no rescanning of a long run per position.
+_SENTENCE_SPLIT = re.compile(
+    r"(?<=[.!?…])\s+|\n+|(?<!\s)\s+[—–]\s+|(?<!\s)\s+-{1,2}\s+|(?<=[.!?])(?=[A-Z])"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +68,17 @@ class Commitment:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split on sentence punctuation, new lines and dashes (chat rarely has full stops)."""
+    """Split on sentence punctuation, new lines and dashes (chat rarely has full stops).
+
+    ``text`` is cleaned text (habits.detection.markup), where no whitespace run is longer than
+    one character."""
     return [s.strip() for s in _SENTENCE_SPLIT.split(text) if s and s.strip()]
+
+
+def without_last_sentence(text: str) -> str:
+    """``text`` without its last sentence and the break before it; all of it if it is one."""
+    last = deque(_SENTENCE_SPLIT.finditer(text), maxlen=1)
+    return text[: last[0].start()] if last else text
 
 
 # --- cues -----------------------------------------------------------------------
@@ -76,6 +107,11 @@ _INTERJECTION = (
     r"|not\s+a\s+problem|haha|lol|no\s+prob|aye|certainly|right\s+away)"
 )
 _CLAUSE_START = re.compile(rf"(?:^|[,;:(]|\.\.\.)\s*(?:{_INTERJECTION}\b[\s,!.]*)*$", _I)
+# The same, one interjection or one gap at a time (_Sentence.clause_start_at).
+_INTERJECTION_WORDS = re.compile(_INTERJECTION, _I)
+_INTERJECTION_MAX_WORDS = 3  # "not a problem"
+_SEPARATORS = re.compile(r"[\s,!.]*")
+_TOKEN = re.compile(r"\w+")
 _FIRST_PERSON_START = re.compile(r"^\W*(?:i|i'm|im|i've|ive|i'd|i\s+am|i\s+was)\b", _I)
 _AND_BEFORE = re.compile(r"\b(?:and|but|so|then|&)\s*$", _I)
 
@@ -115,13 +151,13 @@ _GLOBAL_HEDGE = re.compile(
 
 # Right-context: fillers between the cue and the verb, kept out of "what".
 _FILLER = re.compile(
-    r"^(?:(?:just|quickly|definitely|def|defo|certainly|also|then|now|first|totally"
+    r"(?:(?:just|quickly|definitely|def|defo|certainly|also|then|now|first|totally"
     r"|absolutely|happily|gladly|personally|still|finally|actually|really|surely|again|all"
     r"|go\s+ahead\s+and|for\s+sure)\b[\s,]*)+",
     _I,
 )
 _HEDGE_AFTER = re.compile(
-    r"^(?:probably|prob|prolly|maybe|likely|possibly|hopefully|perhaps|might|may|try\s+and\s+maybe"
+    r"(?:probably|prob|prolly|maybe|likely|possibly|hopefully|perhaps|might|may|try\s+and\s+maybe"
     r"|not|never|no\s+longer|n't)\b",
     _I,
 )
@@ -132,7 +168,7 @@ _BE_OK = (
 )
 # Verb phrases that are states, needs, idioms or immediate speech acts, not promises.
 _NOT_AN_ACTION = re.compile(
-    rf"^(?:be\b(?!\s+(?:{_BE_OK})\b)|bet|admit|say|guess|assume|suppose|need|want|like|love|hate"
+    rf"(?:be\b(?!\s+(?:{_BE_OK})\b)|bet|admit|say|guess|assume|suppose|need|want|like|love|hate"
     r"|miss|pass|wait|stay|survive|live|believe|allow|grant|pretend|regret|owe|forget"
     r"|understand|die|cry|sleep|wonder|expect|probably|hope|see\b(?!\s+to\b)|think"
     r"|keep\s+(?:that|it|this)\s+in\s+mind|take\s+(?:your|ur|their|his|her)\s+word"
@@ -146,15 +182,16 @@ _NOT_AN_ACTION = re.compile(
 )
 # After "let me": requests for information and speech acts happening in the message itself.
 _LET_ME_NOT = re.compile(
-    r"^(?:know|guess|be\b|see\b|think|explain|clarify|rephrase|tell\s+you|say|just\s+say"
+    r"(?:know|guess|be\b|see\b|think|explain|clarify|rephrase|tell\s+you|say|just\s+say"
     r"|ask\s+you|remind|introduce|correct|repeat|quote|reiterate|get\s+back\s+to\s+(?:it|work)"
     r"|in\b|go\b|out\b|down\b|summari[sz]e|share\s+my\s+screen|be\s+clear|add\s+that|just\s+add"
     r"|point\s+out|also\s+say|start\s+by|put\s+it\s+this\s+way|play\s+devil)",
     _I,
 )
+# "I'll think about it and get back to you": the second verb phrase, which runs to the end.
 _RESCUE = re.compile(
     r"\band\s+(?:then\s+)?(?:i'?ll\s+|will\s+)?(?P<verb>(?:get\s+back|let\s+you\s+know|send|report"
-    r"\s+back|follow\s+up|circle\s+back|update|share|revert|ping|confirm|come\s+back|reply)\b.*)",
+    r"\s+back|follow\s+up|circle\s+back|update|share|revert|ping|confirm|come\s+back|reply)\b)",
     _I,
 )
 _CONDITION_AFTER = re.compile(r"\b(?:if|provided|assuming|depending\s+on|or\s+not|as\s+long\s+as)\b", _I)
@@ -182,7 +219,7 @@ _ILL_BEFORE_SICK = re.compile(
     _I,
 )
 _ILL_AFTER_SICK = re.compile(
-    r"^(?:-|\s*(?:health|advised|effects?|at|with|today|tonight|and|in|since|lately|all|for|from"
+    r"(?:-|\s*(?:health|advised|effects?|at|with|today|tonight|and|in|since|lately|all|for|from"
     r"|again|yesterday|this|last|over|but|or|,|\.|!|$))",
     _I,
 )
@@ -192,26 +229,199 @@ _RELATIVE_BEFORE = re.compile(
     _I,
 )
 _DOUBLE_QUOTED = re.compile(r'"[^"\n]*"')
-_TRAILING_JUNK = re.compile(
-    r"(?:[\s,;:.!?~\-)(]|\b(?:then|thanks|thx|ty|ok|okay|lol|too|as\s+well|pls|please|btw"
-    r"|and|so|but|by|on|at|before|until|till|in|within|for|around|no\s+later\s+than|from|of"
-    r"|sometime|some\s+time|latest|the\s+latest|tops|max))*$",
+# Trailing words and punctuation that are not part of the action: a run of these characters
+# and words (a word only where a word starts) at the end of "what" is cut off. The run is found
+# by matching the reversed words against the reversed text from its start: the same cut as
+# (?:[chars]|\b(?:words))*$ searched forwards, in one pass instead of one per position.
+_TRAILING_CHARS = r"[\s,;:.!?~\-)(]"
+_TRAILING_WORDS = (
+    "then", "thanks", "thx", "ty", "ok", "okay", "lol", "too", "as well", "pls", "please", "btw",
+    "and", "so", "but", "by", "on", "at", "before", "until", "till", "in", "within", "for",
+    "around", "no later than", "from", "of", "sometime", "some time", "latest", "the latest",
+    "tops", "max",
+)  # fmt: skip
+_TRAILING_JUNK_REVERSED = re.compile(
+    rf"(?:{_TRAILING_CHARS}|(?:"
+    + "|".join(w[::-1].replace(" ", r"\s+") for w in sorted(_TRAILING_WORDS, key=len, reverse=True))
+    + r")\b)*",
     _I,
 )
 _AND_I_WILL = re.compile(r"\band\s+(?:i\s?'\s?ll|i\s+will|will)\s+", _I)
-_TAIL_CLAUSE = re.compile(
-    r"\s*(?:,\s*(?:ok|okay|k|right|yeah|alright|cool|sound\s+good|sounds\s+good|does\s+that\s+work"
-    r"|if\s+that'?s\s+(?:ok|okay|alright|fine)|is\s+that\s+ok|if\s+that\s+works)\b.*$)",
-    _I,
+_TAGS = (
+    r"(?:ok|okay|k|right|yeah|alright|cool|sound\s+good|sounds\s+good|does\s+that\s+work"
+    r"|if\s+that'?s\s+(?:ok|okay|alright|fine)|is\s+that\s+ok|if\s+that\s+works)\b"
 )
+_TAIL_CLAUSE = re.compile(rf"(?<!\s)\s*(?:,\s*{_TAGS}.*+$)", _I)
+_TAIL_COMMA = re.compile(rf",\s*{_TAGS}", _I)  # where _TAIL_CLAUSE can start, in a sentence
+_SPACE = re.compile(r"\s*")
+_SPACE_COMMA = re.compile(r"[ ,]*")
+_ONLY_PUNCTUATION = re.compile(r"[ .!,]*")
+_WILL_DO = re.compile(r"\s*do\b\s*(?:[,.!:;)~-]|$)", _I)
+_WORD_AHEAD = re.compile(r"\s*\w")
+_ON_IT_AFTER = re.compile(r"\s*(?:now|already|boss|asap|right\s+away|today|thanks?|then|too|and|,)", _I)
+# Longest match of each "…\s*$" rule before a cue, whitespace not counted (windows.ends_with).
+_NEGATION_WIDTH, _PAST_WIDTH, _AND_WIDTH, _SICK_WIDTH, _RELATIVE_WIDTH = 5, 4, 4, 11, 10
+_HEDGE_WINDOW = 40  # _HEDGE_BEFORE reads the 40 characters before the cue
+_SHORT_PREFIX = 256  # up to here, _CLAUSE_START itself is cheaper than the index
 
 
-def _clause_initial(prefix: str, sentence: str) -> bool:
-    """True when nothing but interjections precede the cue in its clause."""
-    if _CLAUSE_START.search(prefix):
-        return True
-    # "I'm swamped but will send it later": the subject of the first clause is "I".
-    return bool(_AND_BEFORE.search(prefix) and _FIRST_PERSON_START.search(sentence))
+def _strip_trailing_junk(what: str) -> str:
+    return what[: len(what) - _TRAILING_JUNK_REVERSED.match(what[::-1]).end()]  # type: ignore[union-attr]
+
+
+
+class _Sentence:
+    """A sentence whose cues are being vetted, with the indexes the rules need, each built the
+    first time a cue needs it."""
+
+    __slots__ = (
+        "_after",
+        "_before",
+        "_clause",
+        "_empty",
+        "_first_person",
+        "_newline",
+        "_rescue_starts",
+        "_rescues",
+        "_tails",
+        "masked",
+        "text",
+    )
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.masked = _DOUBLE_QUOTED.sub(lambda q: "\0" * len(q.group(0)), text)
+        self._before: tuple[list[int], list[int]] | None = None
+        self._after: int | None = None
+        self._clause: dict[int, bool] | None = None
+        self._first_person: bool | None = None
+        self._rescues: list[re.Match[str]] = []
+        self._rescue_starts: list[int] | None = None
+        self._newline = "\n" in text
+        self._tails: list[int] | None = None
+        self._empty: tuple[int, int] | None = None
+
+    def condition_before(self, cue: int) -> bool:
+        """Whether a condition ("if", "unless", ...) that is not a politeness "if" ends before
+        ``cue``: ``_CONDITION_BEFORE.finditer(prefix)`` vetted by ``_POLITE_IF`` on the prefix.
+
+        Each condition blocks the cues from its end on; a politeness "if" only until it is
+        complete ("if that's ok" needs its last word before the cue to be polite)."""
+        if self._before is None:
+            text = self.text
+            spans: list[tuple[int, int]] = []
+            for m in _CONDITION_BEFORE.finditer(text):
+                polite = _POLITE_IF.match(text, m.start())
+                if polite is None:
+                    spans.append((m.end(), len(text) + 1))
+                    continue
+                # the shortest prefix of the sentence in which the polite reading holds
+                lo, hi = m.end(), polite.end()
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if _POLITE_IF.match(text, m.start(), mid) is None:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                spans.append((m.end(), lo))
+            until, longest = [], 0
+            for _start, end in spans:
+                longest = max(longest, end)
+                until.append(longest)
+            self._before = ([start for start, _end in spans], until)
+        starts, until = self._before
+        i = bisect_right(starts, cue) - 1
+        return i >= 0 and until[i] > cue
+
+    def condition_after(self, end: int) -> bool:
+        """Whether a condition ("if", "depending on", ...) that is not a politeness "if" starts
+        after the cue: ``_CONDITION_AFTER.finditer(rest)`` vetted by ``_POLITE_IF``."""
+        if self._after is None:
+            text = self.text
+            self._after = max((m.start() for m in _CONDITION_AFTER.finditer(text)
+                               if not _POLITE_IF.match(text, m.start())), default=-1)
+        return self._after >= end
+
+    def clause_initial(self, cue: int) -> bool:
+        """True when nothing but interjections precede the cue in its clause."""
+        text = self.text
+        if cue <= _SHORT_PREFIX:
+            if _CLAUSE_START.search(text, 0, cue):
+                return True
+        elif self.clause_start_at(cue):
+            return True
+        # "I'm swamped but will send it later": the subject of the first clause is "I".
+        if not _ends_with(_AND_BEFORE, text, cue, _AND_WIDTH):
+            return False
+        if self._first_person is None:
+            self._first_person = _FIRST_PERSON_START.search(text) is not None
+        return self._first_person
+
+    def clause_start_at(self, cue: int) -> bool:
+        r"""``_CLAUSE_START.search(sentence[:cue])`` for a cue at the start of a word, from one
+        pass over the sentence's words: a word starts a clause when an anchor (the start, one of
+        ",;:(" or "...") and whitespace precede it, or when an interjection that itself started
+        in such a place ends before it with only [\s,!.] between."""
+        if self._clause is None:
+            text = self.text
+            words = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+            good: list[bool] = []
+            self._clause = {}
+            gap_start = 0
+            for k, (start, end) in enumerate(words):
+                w = space_before(text, start)  # stops at gap_start: a word is not whitespace
+                ok = w == 0 or text[w - 1] in ",;:(" or text[max(0, w - 3) : w] == "..."
+                if not ok and _SEPARATORS.fullmatch(text, gap_start, start):
+                    for j in range(k - 1, max(-1, k - 1 - _INTERJECTION_MAX_WORDS), -1):
+                        if good[j] and _INTERJECTION_WORDS.fullmatch(text, words[j][0], gap_start):
+                            ok = True
+                            break
+                good.append(ok)
+                self._clause[start] = ok
+                gap_start = end
+        found = self._clause.get(cue)
+        if found is None:  # not at the start of a word: cannot happen for a cue; ask the pattern
+            return _CLAUSE_START.search(self.text, 0, cue) is not None
+        return found
+
+    def rescue(self, pos: int) -> tuple[int, int] | None:
+        """The span of ``_RESCUE.search(sentence[pos:])``'s verb phrase (to the end of the line)."""
+        if self._rescue_starts is None:
+            self._rescues = list(_RESCUE.finditer(self.text))
+            self._rescue_starts = [m.start() for m in self._rescues]
+        i = bisect_left(self._rescue_starts, pos)
+        if i == len(self._rescues):
+            return None
+        start = self._rescues[i].start("verb")
+        end = self.text.find("\n", start)
+        return start, len(self.text) if end == -1 else end
+
+    def tidy(self, start: int, end: int) -> str:
+        """``tidy_what(sentence[start:end])`` for an action that runs to the end of the sentence.
+
+        tidy_what cuts at the first tag clause (", ok?"), so only the text up to the first
+        possible one is tidied. When that is all filler ("and I'll and I'll ..."), the actions
+        of the later cues inside it are filler too, and are not tidied again."""
+        text = self.text
+        if end != len(text) or self._newline:
+            return tidy_what(text[start:end])
+        if self._tails is None:
+            self._tails = [m.start() for m in _TAIL_COMMA.finditer(text)]
+        i = bisect_left(self._tails, start)
+        cut = self._tails[i] if i < len(self._tails) else end
+        if self._empty is not None and self._empty[0] < start and self._empty[1] == cut:
+            return ""
+        what = tidy_what(text[start:cut])
+        if not what:
+            self._empty = (start, cut)
+        return what
+
+
+def _after_fillers(text: str, pos: int, space: re.Pattern[str]) -> int:
+    """Where ``_FILLER.sub("", text[pos:].lstrip(...))`` starts; ``space`` is what is stripped."""
+    pos = space.match(text, pos).end()  # type: ignore[union-attr]
+    filler = _FILLER.match(text, pos)
+    return pos if filler is None else filler.end()
 
 
 def _is_question(sentence: str) -> bool:
@@ -221,112 +431,112 @@ def _is_question(sentence: str) -> bool:
     return bool(_QUESTION_START.search(s))
 
 
-def _vet_action(rest: str) -> str | None:
-    """Return the promised action (verb phrase) or None when it is not an action."""
-    rest = _FILLER.sub("", rest.lstrip(" ,"))
-    if not rest or _HEDGE_AFTER.search(rest):
+def _vet_action(s: _Sentence, end: int) -> tuple[int, int] | None:
+    """The span of the promised action (verb phrase) after a cue ending at ``end``, or None
+    when it is not an action."""
+    text = s.text
+    start = _after_fillers(text, end, _SPACE_COMMA)
+    if start == len(text) or _HEDGE_AFTER.match(text, start):
         return None
-    if _NOT_AN_ACTION.search(rest):
-        rescued = _RESCUE.search(rest)
-        return rescued.group("verb") if rescued else None
-    return rest
+    if _NOT_AN_ACTION.match(text, start):
+        return s.rescue(start)
+    return start, len(text)
 
 
-def _condition_after(rest: str) -> bool:
-    return any(not _POLITE_IF.match(rest, m.start()) for m in _CONDITION_AFTER.finditer(rest))
-
-
-def _blocked_before(prefix: str) -> bool:
-    if _NEGATION_BEFORE.search(prefix) or _PAST_BEFORE.search(prefix):
+def _blocked_before(s: _Sentence, cue: int) -> bool:
+    text = s.text
+    if _ends_with(_NEGATION_BEFORE, text, cue, _NEGATION_WIDTH) or _ends_with(
+        _PAST_BEFORE, text, cue, _PAST_WIDTH
+    ):
         return True
-    for m in _CONDITION_BEFORE.finditer(prefix):
-        if not _POLITE_IF.match(prefix, m.start()):
-            return True
-    tail = prefix[-40:]
-    return bool(_HEDGE_BEFORE.search(tail))
+    if s.condition_before(cue):
+        return True
+    return bool(_HEDGE_BEFORE.search(text[max(0, cue - _HEDGE_WINDOW) : cue]))
 
 
 def tidy_what(what: str) -> str:
     """Strip tag questions, trailing prepositions, fillers and punctuation from an action."""
     what = _AND_I_WILL.sub("and ", what)  # "talk to finance and I'll get back to you"
     what = _TAIL_CLAUSE.sub("", what)
-    what = _TRAILING_JUNK.sub("", what)
+    what = _strip_trailing_junk(what)
     return " ".join(what.split())
 
 
-def _vet_cue(m: re.Match[str], sentence: str, masked: str) -> tuple[str, bool, int] | None:
+def _vet_cue(m: re.Match[str], s: _Sentence) -> tuple[str, bool, int] | None:
     """Vet one cue match; return (what, strong, start of the action) or None."""
     kind = m.lastgroup
-    prefix = sentence[: m.start()]
-    rest = sentence[m.end() :]
-    if masked[m.start()] == "\0":
+    text = s.text
+    cue, end = m.start(), m.end()
+    if s.masked[cue] == "\0":
         return None  # inside "double quotes": somebody else's words
-    if _blocked_before(prefix):
+    if _blocked_before(s, cue):
         return None
     if kind == "ill":
-        cue = m.group(0).lower()
-        if not rest.strip(" .!,") and cue != "ill" and _clause_initial(prefix, sentence):
-            return ("will do", False, m.start())  # "Will you send it?" "ok, I will."
-        if cue == "ill" and (
-            _ILL_BEFORE_SICK.search(prefix) or _ILL_AFTER_SICK.search(rest) or m.group(0) == "ILL"
+        said = m.group(0).lower()
+        if said != "ill" and _ONLY_PUNCTUATION.fullmatch(text, end) and s.clause_initial(cue):
+            return ("will do", False, cue)  # "Will you send it?" "ok, I will."
+        if said == "ill" and (
+            _ends_with(_ILL_BEFORE_SICK, text, cue, _SICK_WIDTH)
+            or _ILL_AFTER_SICK.match(text, end)
+            or m.group(0) == "ILL"
         ):
             return None
     elif kind in ("bare_will", "bare_gonna"):
-        if not _clause_initial(prefix, sentence):
+        if not s.clause_initial(cue):
             return None
-        nxt = _WORD.match(rest.lstrip())
+        nxt = _WORD.match(text, _SPACE.match(text, end).end())  # type: ignore[union-attr]
         if kind == "bare_will":
             if nxt is None:
                 return None
             word = nxt.group(0).lower()
             if word in _NOT_AFTER_BARE_WILL or word.endswith("'s"):
                 return None
-            if word == "do" and re.match(r"\s*do\b\s*(?:[,.!:;)~-]|$)", rest, _I):
-                return ("will do", False, m.start())  # "Will do, I'll send it later"
+            if word == "do" and _WILL_DO.match(text, end):
+                return ("will do", False, cue)  # "Will do, I'll send it later"
     elif kind == "goingto":
         pass
     elif kind == "letme":
-        if not _clause_initial(prefix, sentence):
+        if not s.clause_initial(cue):
             return None
-        if _LET_ME_NOT.search(_FILLER.sub("", rest.lstrip(" ,"))):
+        if _LET_ME_NOT.match(text, _after_fillers(text, end, _SPACE_COMMA)):
             return None
     elif kind == "ican":
-        if _RELATIVE_BEFORE.search(prefix):
+        if _ends_with(_RELATIVE_BEFORE, text, cue, _RELATIVE_WIDTH):
             return None  # "I'll see what I can do": a relative clause, not an offer
-        if not _ICAN_VERB.match(_FILLER.sub("", rest.lstrip())):
+        if not _ICAN_VERB.match(text, _after_fillers(text, end, _SPACE)):
             return None
     elif kind == "onit":
-        if not m.group(0).lower().startswith(("i", "im")) and not _clause_initial(prefix, sentence):
+        if not m.group(0).lower().startswith(("i", "im")) and not s.clause_initial(cue):
             return None
-        if re.match(r"\s*\w", rest) and not re.match(
-            r"\s*(?:now|already|boss|asap|right\s+away|today|thanks?|then|too|and|,)", rest, _I
-        ):
+        if _WORD_AHEAD.match(text, end) and not _ON_IT_AFTER.match(text, end):
             return None  # "on it" inside a longer phrase ("spend time on it before ...")
-        return (" ".join(m.group(0).lower().split()), False, m.start())
+        return (" ".join(m.group(0).lower().split()), False, cue)
     elif kind == "leave":
-        if "got this" in m.group(0).lower() or m.group(0).lower() == "can do":
-            if not _clause_initial(prefix, sentence) and not _FIRST_PERSON_START.search(m.group(0)):
+        said = m.group(0).lower()
+        if "got this" in said or said == "can do":
+            if not s.clause_initial(cue) and not _FIRST_PERSON_START.search(m.group(0)):
                 return None
-            if m.group(0).lower() == "can do" and re.match(r"\s*\w", rest):
+            if said == "can do" and _WORD_AHEAD.match(text, end):
                 return None
-        return (" ".join(m.group(0).lower().split()), False, m.start())
+        return (" ".join(said.split()), False, cue)
 
-    if _condition_after(rest):
+    if s.condition_after(end):
         return None
-    action = _vet_action(rest)
+    action = _vet_action(s, end)
     if action is None:
         return None
+    start, stop = action
     if kind == "goingto" or kind == "bare_gonna":
         # "going to the office", "gonna be late": a place or a state
-        first = _WORD.match(action)
+        first = _WORD.match(text, start, stop)
         if first is None or first.group(0).lower() in _NOT_AFTER_GOING_TO:
             return None
         if first.group(0)[0].isupper():
             return None  # "going to Paris": a proper noun, so a place
-    what = tidy_what(action)
+    what = s.tidy(start, stop)
     if not what:
         return None
-    return what, True, len(sentence) - len(action)
+    return what, True, len(text) - (stop - start)
 
 
 def find_commitment(text: str) -> Commitment | None:
@@ -341,9 +551,9 @@ def find_commitment(text: str) -> Commitment | None:
     for index, sentence in enumerate(split_sentences(text)):
         if not PREFILTER.search(sentence) or _is_question(sentence):
             continue
-        masked = _DOUBLE_QUOTED.sub(lambda q: "\0" * len(q.group(0)), sentence)
+        vetted = _Sentence(sentence)
         for m in _CUE.finditer(sentence):
-            got = _vet_cue(m, sentence, masked)
+            got = _vet_cue(m, vetted)
             if got is None:
                 continue
             what, strong, start = got

@@ -4,12 +4,19 @@ Quoted lines and code are *removed* rather than unwrapped: a promise quoted from
 somebody else, or an ``I'll`` inside a code sample, is never the author's promise.
 Mentions are kept (rendered readably) and their platform ids are collected, so the
 intent layer can tell who a promise was made to.
+
+Every step is linear in the length of the text (docs/detection.md, "Cost"): a pattern that
+would scan to the end of the text once per opening tag (an unclosed ``<pre>`` repeated) is
+only tried where the closing it needs exists, and every whitespace run becomes one
+character, so the later stages never backtrack over long runs of spaces.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left
+from collections.abc import Callable
 
 __all__ = ["clean_markup", "clean_with_mentions"]
 
@@ -28,6 +35,18 @@ _HTML_DROP = re.compile(
 )
 _TEAMS_AT = re.compile(r"<at\b[^>]*>(.*?)</at\s*>", re.S | re.I)
 _HTML_BREAK = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|p|div|li)\b[^>]*>", re.I)
+# Where those three can start, and what each start needs further on (see _sub_where). On a text
+# of at most _SHORT characters the three patterns are used as they are: whatever they do per
+# opening tag is then bounded by a small constant, and they are faster there.
+_SHORT = 256
+_DROP_START = re.compile(r"<(?:(blockquote|pre|code)\b|div)", re.I)
+_DROP_CLOSE = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("blockquote", "pre", "code")}
+_DIV_CLOSE = re.compile(r"</div>", re.I)
+_REPLY_ATTR = re.compile(r'itemtype="', re.I)
+_REPLY_VALUE_END = re.compile(r'schema\.skype\.com/Reply"', re.I)
+_AT_START = re.compile(r"<at\b", re.I)
+_AT_CLOSE = re.compile(r"</at\s*>", re.I)
+_BREAK_START = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|p|div|li)\b", re.I)
 _HTML_TAG = re.compile(r"</?[a-z][a-z0-9]*\b[^<>]*>", re.I)
 # Slack "mrkdwn" angle-bracket entities: <@U123|name>, <#C1|general>, <!here>, <url|label>.
 _SLACK_ENTITY = re.compile(r"<([@#!]?)([^<>|\s]+)(?:\|([^<>]*))?>")
@@ -40,11 +59,124 @@ _EMOJI = re.compile(
 _CONSOLE_MENTION = re.compile(r"(?<![\w.@/])@([A-Za-z0-9][\w.\-]*[\w]|[A-Za-z0-9])")
 _BROADCAST = frozenset({"here", "channel", "everyone"})
 _MARKED = re.compile(_M_OPEN + "([^" + _M_CLOSE + "]*)" + _M_CLOSE)
-_SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+# Every run of whitespace becomes one space, or one line break if it holds one. After _SPACES no
+# run without a line break is longer than one character, so _BLANK_LINES never backtracks far.
+_SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "´": "'", "“": '"', "”": '"'})
 # Cheap test: only run the markup regexes when a character that can start markup occurs.
 _NEEDS_WORK = re.compile(r"[<>&`:@\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff’‘“”´\u00a0]")
+
+
+class _Next:
+    """The first index of ``char`` at or after a position, remembering the last answer so that
+    asking again from anywhere up to it costs nothing (the questions mostly move forward)."""
+
+    __slots__ = ("_asked", "_char", "_found", "_text")
+
+    def __init__(self, text: str, char: str) -> None:
+        self._text, self._char, self._asked, self._found = text, char, len(text) + 1, -1
+
+    def at(self, pos: int) -> int:
+        """Index of the first ``char`` at or after ``pos``; -1 if there is none."""
+        if not (self._asked <= pos and (pos <= self._found or self._found == -1)):
+            self._asked, self._found = pos, self._text.find(self._char, pos)
+        return self._found
+
+
+class _Starts:
+    """Sorted start offsets of a pattern's matches, built on first use."""
+
+    __slots__ = ("_pattern", "_starts", "_text")
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self._pattern, self._text = pattern, text
+        self._starts: list[int] | None = None
+
+    def exists_from(self, pos: int) -> bool:
+        starts = self._starts
+        if starts is None:
+            starts = self._starts = [m.start() for m in self._pattern.finditer(self._text)]
+        return bisect_left(starts, pos) < len(starts)
+
+
+def _sub_where(pattern: re.Pattern[str], text: str, repl: Callable[[re.Match[str]], str],
+               start: re.Pattern[str], plausible: Callable[[re.Match[str]], bool]) -> str:
+    """``pattern.sub(repl, text)``, trying ``pattern`` only where ``start`` matches and
+    ``plausible`` says the rest can be there. ``start`` must match wherever ``pattern`` can,
+    and ``plausible`` may only rule out starts where ``pattern`` cannot match, so the result
+    is the same; but an opening that is never closed is no longer scanned to the end once
+    per occurrence."""
+    out: list[str] = []
+    done = pos = 0
+    while (head := start.search(text, pos)) is not None:
+        at = head.start()
+        found = pattern.match(text, at) if plausible(head) else None
+        if found is None or found.end() == at:
+            pos = at + 1
+            continue
+        out.append(text[done:at])
+        out.append(repl(found))
+        done = pos = found.end()
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _drop_html_blocks(text: str) -> str:
+    """``_HTML_DROP.sub("\n", text)`` in time linear in the length of ``text``."""
+    if _DROP_START.search(text) is None:
+        return text
+    gt = _Next(text, ">")
+    after_gt = _Next(text, ">")
+    quote = _Next(text, '"')
+    closes = {name: _Starts(pattern, text) for name, pattern in _DROP_CLOSE.items()}
+    div_closes = _Starts(_DIV_CLOSE, text)
+    replies: list[int] | None = None
+
+    def reply_attributes() -> list[int]:
+        # Where `itemtype="…schema.skype.com/Reply"…>` … `</div>` could be completed.
+        found = []
+        for m in _REPLY_ATTR.finditer(text):
+            q = quote.at(m.end())
+            if q - 22 < m.end() or _REPLY_VALUE_END.match(text, q - 22) is None:
+                continue
+            end = after_gt.at(q + 1)
+            if end != -1 and div_closes.exists_from(end + 1):
+                found.append(m.start())
+        return found
+
+    def plausible(head: re.Match[str]) -> bool:
+        nonlocal replies
+        name = head.group(1)
+        tag_end = gt.at(head.end())
+        if name is not None:
+            close = closes.get(name.lower())
+            return tag_end != -1 and (close is None or close.exists_from(tag_end + 1))
+        if replies is None:
+            replies = reply_attributes()
+        i = bisect_left(replies, head.end())
+        return i < len(replies) and (tag_end == -1 or replies[i] < tag_end)
+
+    return _sub_where(_HTML_DROP, text, lambda _m: "\n", _DROP_START, plausible)
+
+
+def _teams_mentions(text: str) -> str:
+    """``_TEAMS_AT.sub(_teams_mention, text)`` in linear time."""
+    gt = _Next(text, ">")
+    closes = _Starts(_AT_CLOSE, text)
+
+    def plausible(head: re.Match[str]) -> bool:
+        tag_end = gt.at(head.end())
+        return tag_end != -1 and closes.exists_from(tag_end + 1)
+
+    return _sub_where(_TEAMS_AT, text, _teams_mention, _AT_START, plausible)
+
+
+def _html_breaks(text: str) -> str:
+    """``_HTML_BREAK.sub("\n", text)`` in linear time."""
+    gt = _Next(text, ">")
+    return _sub_where(_HTML_BREAK, text, lambda _m: "\n", _BREAK_START,
+                      lambda head: gt.at(head.end()) != -1)
 
 
 def _slack_entity(match: re.Match[str]) -> str:
@@ -78,13 +210,20 @@ def clean_with_mentions(text: str) -> tuple[str, tuple[str, ...]]:
     """
     if not _NEEDS_WORK.search(text):
         return _tidy(text), ()
+    if _M_OPEN in text or _M_CLOSE in text:
+        text = text.replace(_M_OPEN, "").replace(_M_CLOSE, "")  # ours alone mark mentions
     if "`" in text:
         text = _FENCE.sub("\n", text)
         text = _INLINE_CODE.sub(" ", text)
     if "<" in text:
-        text = _HTML_DROP.sub("\n", text)
-        text = _TEAMS_AT.sub(_teams_mention, text)
-        text = _HTML_BREAK.sub("\n", text)
+        if len(text) <= _SHORT:  # the plain patterns: the same result, and faster when short
+            text = _HTML_DROP.sub("\n", text)
+            text = _TEAMS_AT.sub(_teams_mention, text)
+            text = _HTML_BREAK.sub("\n", text)
+        else:
+            text = _drop_html_blocks(text)
+            text = _teams_mentions(text)
+            text = _html_breaks(text)
         text = _SLACK_ENTITY.sub(_slack_entity, text)
         text = _HTML_TAG.sub(" ", text)
     if ">" in text:
@@ -102,7 +241,9 @@ def clean_with_mentions(text: str) -> tuple[str, tuple[str, ...]]:
 
         def collect(m: re.Match[str]) -> str:
             if m.group(1) is not None:
-                ident, shown = m.group(1).split("\x1f", 1)
+                ident, found, shown = m.group(1).partition("\x1f")
+                if not found:  # a mention inside a Teams <at>: no id of its own
+                    shown = ident
             else:
                 ident = m.group(2)
                 shown = m.group(0)
@@ -117,6 +258,8 @@ def clean_with_mentions(text: str) -> tuple[str, tuple[str, ...]]:
             collect,
             text,
         )
+        if _M_OPEN in text or _M_CLOSE in text:  # left over by a mention inside a mention
+            text = text.replace(_M_OPEN, "").replace(_M_CLOSE, "")
     return _tidy(text), tuple(mentions)
 
 
