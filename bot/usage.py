@@ -41,7 +41,8 @@ USAGE: dict[str, str] = {
     "rapport": (
         "*/rapport help* — every command\n"
         "*/rapport settings* — see your settings; change one with e.g.\n"
-        "    `/rapport settings nudge 09:30` · `tz Europe/Berlin` · `days sun-thu` · "
+        "    `/rapport settings nudge 09:30` · `hours 08:30-17:30` · `tz Europe/Berlin` · "
+        "`days sun-thu` · "
         "`nudges off` · `detection off` · `autotrack on` · `share on`\n"
         "*/rapport pause* [until <date>] — no nudges until then; *resume* to restart\n"
         "*/rapport vacation* <first day> <last day> — streaks wait while you are away\n"
