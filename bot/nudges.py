@@ -26,7 +26,7 @@ from habits.budget import backing_off, catch_up, next_morning, within_hours
 from habits.commitments import Commitment
 from habits.nudges import Agenda, NudgeKind, NudgePlan, plan
 from habits.people import PersonRef, Profile
-from habits.streaks import Habit, week_start
+from habits.streaks import RULES, Habit, week_start
 
 DAILY, AGAIN = "nudge.daily", "nudge.again"
 KEEP_DAILY = "nudge.keep_daily"
@@ -56,33 +56,6 @@ _HAND_OVER = (
     "into the decisions they are given.",
     "Influence grows when you share control. Pick one decision this week and hand it over.",
 )
-_TIPS: dict[Habit, tuple[str, ...]] = {
-    Habit.KEEP: (
-        "Promise a little less and deliver a little more: a small, dated promise kept beats a "
-        "big vague one.",
-        "Before you say \"I'll do it\", say when. A date turns a good intention into a promise "
-        "people can rely on.",
-    ),
-    Habit.FOLLOW_UP: (
-        "If something is going to slip, the best moment to say so is as soon as you know.",
-        "Follow up before you are chased: it tells people you are holding their thing in mind.",
-    ),
-    Habit.RECOGNISE: (
-        "Praise the work, not the person's tie: name what was good and why it mattered.",
-        "Sincere, specific thanks costs a minute and is remembered for months.",
-    ),
-    Habit.RECOGNISE_JUNIOR: (
-        "Treat junior colleagues with the respect they feel due, and a little more; their "
-        "careers will rise, and they will remember.",
-        "Invite someone new into the conversation today; belonging is a gift you can give.",
-    ),
-    Habit.HAND_OVER: (
-        "Control lowers stress: give someone a decision about their own work today.",
-        "Ask \"what do you think we should do?\" and then let the answer stand.",
-    ),
-}
-
-
 def _pick(options: tuple[str, ...], person: PersonRef, day: date) -> str:
     # Varies from day to day and person to person, yet is stable for a given day (retries
     # and tests see the same words).
@@ -150,7 +123,8 @@ def _suggestion(chosen: NudgePlan, person: PersonRef, day: date) -> Section:
     if chosen.kind is NudgeKind.HAND_OVER:
         return Section(_pick(_HAND_OVER, person, day),
                        (Button("Hand over", "nudge.handover", "", ButtonStyle.PRIMARY),))
-    return Section("Tip of the day: " + _pick(_TIPS[chosen.habit or Habit.KEEP], person, day),
+    return Section("Tip of the day: " + _pick(RULES[chosen.habit or Habit.KEEP].nudge_tips,
+                                              person, day),
                    (Button("My habits", "nudge.habits", ""),))
 
 

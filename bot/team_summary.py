@@ -26,8 +26,6 @@ from habits.summary import COUNTS, WeekFigures, last_weeks, sparkline
 from habits.teams import Hidden, Reason, Team, counts_in_teams, hidden_because
 
 TREND_WEEKS = 12
-_SHORT = {Habit.KEEP: "keep", Habit.FOLLOW_UP: "follow-up", Habit.RECOGNISE: "recognise",
-          Habit.RECOGNISE_JUNIOR: "juniors", Habit.HAND_OVER: "hand over"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +95,7 @@ async def summary_sections(ports: Ports, team: Team, viewer: Profile, now: datet
     weeks = await ports.figures.weeks(team, last_weeks(day, TREND_WEEKS))
     this = weeks[-1]
     members = len(counted)
-    active = " · ".join(f"{_SHORT[h]} {this.share_active(h, members):.0%}" for h in Habit)
+    active = " · ".join(f"{RULES[h].short} {this.share_active(h, members):.0%}" for h in Habit)
     kept_trend = sparkline([w.count("kept_on_time") for w in weeks])
     active_trend = sparkline([sum(w.share_active(h, members) for h in Habit) / len(Habit)
                               for w in weeks])
@@ -133,7 +131,7 @@ async def named_rows(ports: Ports, team: Team, counted: frozenset[str], now: dat
     for profile, history in zip(sharing, histories, strict=True):
         streaks = {s.habit: s for s in streaks_from(history, profile, now)}
         rows.append(f"{mention(profile.person.user)} — " + " · ".join(
-            f"{_SHORT[h]} streak {streaks[h].current}" for h in Habit))
+            f"{RULES[h].short} streak {streaks[h].current}" for h in Habit))
     return rows
 
 

@@ -26,12 +26,16 @@ class Habit(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class HabitRule:
-    """How one habit's streak lives and dies.
+    """One habit, declared once: how its streak lives and dies, and the words Rapport uses
+    for it. `/habits`, the morning nudge's tips and the team summaries all read it here.
 
     - `grace`: working days in a row without practice that end the streak (None: idleness
       never ends it, because the habit only applies when there is something to do).
     - `lapses_break`: a silently lapsed promise ends the streak that day.
     - `weekly_target`: practice days a week that make a good week.
+    - `short`: its name in the team summary's one-line totals.
+    - `tip`: the one tip `/habits` gives when this habit needs attention most.
+    - `nudge_tips`: the morning nudge's tips of the day for it (varied by day and person).
     """
 
     habit: Habit
@@ -39,17 +43,45 @@ class HabitRule:
     grace: int | None
     lapses_break: bool
     weekly_target: int
+    short: str
+    tip: str
+    nudge_tips: tuple[str, ...]
 
 
-RULES: dict[Habit, HabitRule] = {
-    Habit.KEEP: HabitRule(Habit.KEEP, "Keep your promises", None, True, 1),
-    Habit.FOLLOW_UP: HabitRule(Habit.FOLLOW_UP, "Follow up early", None, True, 1),
-    Habit.RECOGNISE: HabitRule(Habit.RECOGNISE, "Recognise specifically", 5, False, 2),
-    Habit.RECOGNISE_JUNIOR: HabitRule(
-        Habit.RECOGNISE_JUNIOR, "Recognise junior colleagues", 10, False, 1
-    ),
-    Habit.HAND_OVER: HabitRule(Habit.HAND_OVER, "Hand over decisions", 10, False, 1),
-}
+RULES: dict[Habit, HabitRule] = {rule.habit: rule for rule in (
+    HabitRule(
+        Habit.KEEP, "Keep your promises", None, True, 1, "keep",
+        "Keep the next promise small and dated; trust grows one kept promise at a time.",
+        ("Promise a little less and deliver a little more: a small, dated promise kept beats a "
+         "big vague one.",
+         "Before you say \"I'll do it\", say when. A date turns a good intention into a promise "
+         "people can rely on.")),
+    HabitRule(
+        Habit.FOLLOW_UP, "Follow up early", None, True, 1, "follow-up",
+        "If something will slip, say so before it's due: early news is good manners.",
+        ("If something is going to slip, the best moment to say so is as soon as you know.",
+         "Follow up before you are chased: it tells people you are holding their thing in "
+         "mind.")),
+    HabitRule(
+        Habit.RECOGNISE, "Recognise specifically", 5, False, 2, "recognise",
+        "Name one thing a colleague did this week and why it helped.",
+        ("Praise the work, not the person's tie: name what was good and why it mattered.",
+         "Sincere, specific thanks costs a minute and is remembered for months.")),
+    HabitRule(
+        Habit.RECOGNISE_JUNIOR, "Recognise junior colleagues", 10, False, 1, "juniors",
+        "A junior colleague's good work, noticed specifically, is remembered for years.",
+        ("Treat junior colleagues with the respect they feel due, and a little more; their "
+         "careers will rise, and they will remember.",
+         "Invite someone new into the conversation today; belonging is a gift you can give.")),
+    HabitRule(
+        Habit.HAND_OVER, "Hand over decisions", 10, False, 1, "hand over",
+        "Which decision on your plate could someone else make? Hand it over.",
+        ("Control lowers stress: give someone a decision about their own work today.",
+         "Ask \"what do you think we should do?\" and then let the answer stand.")),
+)}
+# Every habit is declared: a habit added to the enum without its entry fails at import.
+if set(RULES) != set(Habit):
+    raise RuntimeError(f"habits without a RULES entry: {sorted(set(Habit) - set(RULES))}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,15 +7,7 @@ from bot.progress import streaks_of
 from bot.replies import Reply, Section, say
 from bot.usage import usage
 from habits.people import Profile
-from habits.streaks import RULES, Habit, Streak
-
-_TIPS = {
-    Habit.KEEP: "Keep the next promise small and dated; trust grows one kept promise at a time.",
-    Habit.FOLLOW_UP: "If something will slip, say so before it's due: early news is good manners.",
-    Habit.RECOGNISE: "Name one thing a colleague did this week and why it helped.",
-    Habit.RECOGNISE_JUNIOR: "A junior colleague's good work, noticed specifically, is remembered for years.",
-    Habit.HAND_OVER: "Which decision on your plate could someone else make? Hand it over.",
-}
+from habits.streaks import RULES, Streak
 
 
 async def streaks_for(ctx: Context, profile: Profile) -> list[Streak]:
@@ -40,5 +32,5 @@ async def habits(ctx: Context, text: str) -> list[Reply]:
             f"{_bar(result.this_week, result.weekly_target)} {result.this_week}/{result.weekly_target}"
         ))
     weakest = min(results, key=lambda r: (r.week_done, r.current))
-    sections.append(Section("Tip: " + _TIPS[weakest.habit]))
+    sections.append(Section("Tip: " + RULES[weakest.habit].tip))
     return [say("Your habits", *sections)]
