@@ -192,7 +192,7 @@ class DailyBatch:
     yesterday's is never sent late.
 
     >>> batch = await DailyBatch.prepare(ports, jobs, now)   # doctest: +SKIP
-    >>> batch.replies(jobs[0])                                # [] or [today's nudge]
+    >>> batch.replies(jobs[0])                # [] or [today's nudge]  # doctest: +SKIP
     """
 
     def __init__(self, ports: Ports, now: datetime) -> None:

@@ -38,10 +38,10 @@ class WeekFigures:
 
 
 def sparkline(values: Sequence[float]) -> str:
-    """Values as a row of block characters, scaled to the largest: "▁▄█".
+    """Values as a row of block characters, scaled to the largest: "▁▅█".
 
     >>> sparkline([0, 1, 2])
-    '▁▄█'
+    '▁▅█'
     """
     top = max(values, default=0)
     if top <= 0:
