@@ -53,7 +53,6 @@ class People(Protocol):
 
     async def is_junior(self, person: PersonRef) -> bool: ...
 
-    async def set_junior(self, person: PersonRef, junior: bool) -> None: ...
 
 
 class Commitments(Protocol):
@@ -357,13 +356,9 @@ class DueWork(Protocol):
         within the lease (a crashed tick loses nothing)."""
         ...
 
-    async def settle(self, job: Job, then: Job | None = None) -> None:
-        """The claimed job is done; `then`, if given (the same person's next occurrence), is
-        scheduled in the same round trip."""
-        ...
-
     async def settle_many(self, settled: Sequence[tuple[Job, Job | None]]) -> None:
-        """`settle` for a whole batch (job, its next occurrence or None) in one round trip."""
+        """The claimed jobs are done; each one's next occurrence (the same person's), when
+        given, is scheduled in the same atomic step; all in one round trip."""
         ...
 
     async def retry(self, job: Job, at: datetime) -> None:

@@ -106,9 +106,6 @@ class RedisDueWork:
             jobs += [_job(raw[i], raw[i + 1]) for i in range(0, len(raw), 2)]
         return jobs
 
-    async def settle(self, job: Job, then: Job | None = None) -> None:
-        await self.settle_many([(job, then)])
-
     async def settle_many(self, settled: Sequence[tuple[Job, Job | None]]) -> None:
         """Each job leaves the claimed set and its next occurrence, when it has one in the same
         shard, is scheduled in the same atomic step; all in one round trip."""

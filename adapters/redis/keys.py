@@ -85,12 +85,6 @@ class PersonKeys:
     def lapses(self, year: int) -> str:
         return person_key(self.person, "lapse", str(year))
 
-    def all_fixed(self) -> list[str]:
-        return [self.profile, self.promises, self.promise_seq, self.open_promises,
-                self.kudos_given, self.kudos_received, self.handovers, self.handover_seq,
-                self.handovers_received, self.habit_years, self.counterparts,
-                self.promise_origins, self.inbox]
-
 
 class WorkspaceKeys:
     def __init__(self, workspace: WorkspaceRef) -> None:

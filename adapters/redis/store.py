@@ -90,12 +90,6 @@ class RedisPeople:
         return bool(await self.redis.sismember(
             WorkspaceKeys(person.workspace_ref).juniors, person.user))
 
-    async def set_junior(self, person: PersonRef, junior: bool) -> None:
-        key = WorkspaceKeys(person.workspace_ref).juniors
-        if junior:
-            await self.redis.sadd(key, person.user)
-        else:
-            await self.redis.srem(key, person.user)
 
 
 _REPLACE_PROMISE = """

@@ -111,7 +111,7 @@ async def test_due_work_claims_over_every_shard_across_nodes(cluster: RedisClust
     assert sorted(j.person.user for j in claimed) == sorted(p.user for p in people)
     assert await due.claim(now, lease_seconds=60, limit=1000) == []
     for job in claimed[:10]:
-        await due.settle(job)
+        await due.settle_many([(job, None)])
     assert await due.recover(now + timedelta(minutes=5)) == len(people) - 10
     await due.cancel("nudge.daily", people[-1], "")
     assert len(await due.claim(now + timedelta(minutes=5), 60, 1000)) == len(people) - 11
