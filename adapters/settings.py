@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -69,6 +70,16 @@ class Settings(BaseSettings):
     rapport_log_level: str = "INFO"
     rapport_tick: bool = True
     rapport_tick_seconds: Annotated[float, Field(gt=0, le=3600)] = 30.0
+    # The HTTP server's guards (docs/reliability.md, "Slow connections"): open connections at
+    # most; seconds from a request's first byte to its last header, and for its body; seconds
+    # an idle keep-alive connection stays open.
+    rapport_max_connections: Annotated[int, Field(ge=1, le=100_000)] = 1000
+    rapport_header_timeout: Annotated[float, Field(gt=0, le=300)] = 10.0
+    rapport_body_timeout: Annotated[float, Field(gt=0, le=300)] = 10.0
+    rapport_keepalive_timeout: Annotated[float, Field(gt=0, le=3600)] = 75.0
+    # Reverse proxies (IPs or CIDRs, comma separated) whose X-Forwarded-For names the client;
+    # empty: X-Forwarded-For is never believed and the client is the peer address.
+    rapport_trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
 
     @field_validator("slack_api_url")
     @classmethod
@@ -100,6 +111,20 @@ class Settings(BaseSettings):
         if isinstance(value, list | tuple):
             for url in value:
                 _check_url(str(url), "e.g. http://127.0.0.1:56150/_connector")
+        return value
+
+    @field_validator("rapport_trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(part for part in value.replace(",", " ").split() if part)
+        if isinstance(value, list | tuple):
+            for network in value:
+                try:
+                    ip_network(str(network), strict=False)
+                except ValueError:
+                    raise ValueError(f"{network!r} is not an IP address or CIDR, "
+                                     "e.g. 10.0.0.0/8") from None
         return value
 
     @field_validator("rapport_public_url")

@@ -24,11 +24,15 @@ from adapters.observability import (
     metrics,
     request_id,
 )
+from adapters.web.guard import ConnectionGuard, GuardedSite, Limits
 
 log = logging.getLogger("rapport.web")
 RUNTIME = web.AppKey("runtime", Runtime)
 # What an operator must know about this process (Teams in local mode...): shown on /readyz.
 WARNINGS = web.AppKey("warnings", list[str])
+# The server's guards (adapters/web/guard.py): handlers read bodies with LIMITS.body_timeout.
+LIMITS = web.AppKey("limits", Limits)
+GUARD = web.AppKey("guard", ConnectionGuard)
 MAX_BODY = 1024 * 1024
 # Readiness writes this key (and lets it expire): a Redis that answers PING but refuses
 # writes (out of memory, min-replicas-to-write, a read-only replica) is not ready.
@@ -98,9 +102,11 @@ def front_door(runtime: Runtime) -> Middleware:
         given = request_id(request.headers.get("X-Request-Id", ""))
         token = REQUEST_ID.set(given)
         try:
-            platform = PLATFORM_ROUTES.get(request.path) if request.method == "POST" else None
-            response = await (handler(request) if platform is None
-                              else deliver(request, handler, platform))
+            with request.app[GUARD].busy(request):  # a slow handler is not a slow client
+                platform = PLATFORM_ROUTES.get(request.path) if request.method == "POST" \
+                    else None
+                response = await (handler(request) if platform is None
+                                  else deliver(request, handler, platform))
             response.headers["X-Request-Id"] = given
             return response
         finally:
@@ -115,6 +121,8 @@ def make_app(runtime: Runtime) -> web.Application:
                           middlewares=[front_door(runtime)])
     app[RUNTIME] = runtime
     app[WARNINGS] = []
+    app[LIMITS] = limits = Limits.of(runtime.settings)
+    app[GUARD] = ConnectionGuard(limits)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
@@ -152,16 +160,29 @@ async def tick_forever(runtime: Runtime) -> None:
             await asyncio.wait_for(runtime.stopping.wait(), timeout=interval)
 
 
+async def start(app: web.Application, host: str | None, port: int) -> web.AppRunner:
+    """Serve `app` on host:port (0: any free port, see `bound_port`) behind the connection
+    guards: a connection cap, header and body deadlines, a keep-alive timeout."""
+    limits = app[LIMITS]
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE,
+                           **limits.handler_args())
+    await runner.setup()
+    await GuardedSite(runner, host, port, app[GUARD]).start()
+    return runner
+
+
+def bound_port(runner: web.AppRunner) -> int:
+    """The port the runner's (first) site listens on."""
+    return next(site.bound_port for site in runner.sites if isinstance(site, GuardedSite))
+
+
 async def serve(runtime: Runtime, host: str = "0.0.0.0") -> None:
     """Serve until SIGTERM or SIGINT, then shut down gracefully: stop taking requests, finish
     what is in flight (requests, background work, the current tick), then close."""
     app = make_app(runtime)
     for mount in runtime.mounts:
         mount(app, runtime)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=SHUTDOWN_GRACE)
-    await runner.setup()
-    site = web.TCPSite(runner, host, runtime.settings.port)
-    await site.start()
+    runner = await start(app, host, runtime.settings.port)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, runtime.stopping.set)
