@@ -6,8 +6,9 @@ from collections.abc import Awaitable, Callable
 
 from bot import enrolment, followup, nudges
 from bot.clock import Clock
-from bot.commands import account, capture, handovers, kudos, promises, team
+from bot.commands import account, capture, handovers, promises
 from bot.commands.habits_view import habits
+from bot.commands.registry import CHAT_COMMANDS, CommandHandler
 from bot.context import Context
 from bot.events import Action, Actor, Command, Event, Message, MessageDeleted
 from bot.markup import escape, mention
@@ -15,29 +16,10 @@ from bot.ports import Ports
 from bot.replies import Reply, say
 from bot.usage import full_help
 
-CommandHandler = Callable[[Context, str], Awaitable[list[Reply]]]
 ActionHandler = Callable[[Context, Action], Awaitable[list[Reply]]]
 
-
-async def _promise(ctx: Context, text: str) -> list[Reply]:
-    verb, _, rest = text.strip().partition(" ")
-    if verb.lower() == "more":
-        return await promises.promise_more(ctx, rest)
-    if verb.lower() == "list":
-        return await promises.list_open(ctx)
-    return await promises.promise(ctx, text)
-
-
-COMMANDS: dict[str, CommandHandler] = {
-    "promise": _promise,
-    "kept": promises.kept,
-    "kudos": kudos.kudos,
-    "handover": handovers.handover,
-    "habits": habits,
-    "rapport": account.rapport,
-    "team": team.team,
-    "help": lambda ctx, text: account.rapport(ctx, "help"),
-}
+# Every word the core answers to, each routing its own sub-commands: declared in the registry.
+COMMANDS: dict[str, CommandHandler] = CHAT_COMMANDS.handlers()
 
 
 def _number(action: Action) -> int | None:
@@ -148,8 +130,8 @@ class Rapport:
         self.ports = ports
         self.clock = clock
 
-    def context(self, actor: Actor, channel: str | None) -> Context:
-        return Context(actor=actor, ports=self.ports, clock=self.clock, channel=channel)
+    def context(self, actor: Actor, channel: str | None, key: str | None = None) -> Context:
+        return Context(actor=actor, ports=self.ports, clock=self.clock, channel=channel, key=key)
 
     async def handle(self, event: Event) -> list[Reply]:
         if isinstance(event, Command):
@@ -167,7 +149,7 @@ class Rapport:
         handler = COMMANDS.get(name)
         if handler is None:
             return [say(f"I don't know the command `{escape(name)}`.\n\n{full_help()}")]
-        ctx = self.context(command.actor, command.channel)
+        ctx = self.context(command.actor, command.channel, command.idempotency_key)
         await ctx.used()
         return await handler(ctx, command.text)
 
@@ -175,10 +157,11 @@ class Rapport:
         handler = ACTIONS.get(action.action)
         if handler is None:
             return [say("That button is no longer valid; `/rapport help` shows what I can do.")]
-        ctx = self.context(action.actor, action.channel)
+        ctx = self.context(action.actor, action.channel, action.idempotency_key)
         await ctx.used()
         return await handler(ctx, action)
 
     async def message(self, message: Message) -> list[Reply]:
         """A chat message: offered to its author as a promise when it reads like one."""
-        return await capture.on_message(self.context(message.actor, message.channel), message)
+        return await capture.on_message(
+            self.context(message.actor, message.channel, message.idempotency_key), message)

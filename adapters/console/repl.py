@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters.console.messenger import ConsoleMessenger
+from bot.commands.registry import CHAT_COMMANDS, Surface
 from bot.core import Rapport
 from bot.events import Action, Actor, Command, Message
 from bot.markup import plain
@@ -23,8 +24,9 @@ PLATFORM, WORKSPACE, CHANNEL = "console", "local", "console"
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
 _AT = re.compile(r"(?<![\w<])@([A-Za-z0-9._-]{1,40})")
 
-HELP = """Console commands:
-  /help                 every Rapport command (/promise, /kept, /kudos, /handover, /habits, /rapport)
+_EVERY = ", ".join(f"/{c.name}" for c in CHAT_COMMANDS.shown_on(Surface.CONSOLE) if c.usage)
+HELP = f"""Console commands:
+  /help                 every Rapport command ({_EVERY})
   :as <name>            act as someone else (try :as priya), and see their messages
   :1, :2 ...            press a button; add text for buttons that ask for it (:2 next friday)
   :who                  who you are

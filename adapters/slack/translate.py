@@ -11,8 +11,11 @@ from typing import Any
 
 from adapters.slack import ids
 from adapters.slack.render import decode_action
+from bot.commands.registry import CHAT_COMMANDS, Surface
 
 _PLAIN_MESSAGES = {None, "thread_broadcast", "file_share", "me_message"}
+# The manifest's slash commands, longest first so that a renamed `/kudos-dev` finds `kudos`.
+_SLASH_COMMANDS = sorted((c.name for c in CHAT_COMMANDS.shown_on(Surface.SLACK)), key=len, reverse=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +135,13 @@ def pressed(action: dict[str, Any]) -> Pressed:
 
 
 def command_name(command: str) -> str:
-    """`/kudos` -> `kudos`; also for commands renamed with a suffix by an admin (`/kudos-dev`)."""
+    """`/kudos` -> `kudos`; also for commands renamed with a suffix by an admin (`/kudos-dev`).
+
+    >>> command_name("/Kudos"), command_name("/kudos-dev"), command_name("/nope")
+    ('kudos', 'kudos', 'nope')
+    """
     name = command.strip().lstrip("/").lower()
-    for known in ("promise", "kept", "kudos", "handover", "habits", "team", "rapport"):
+    for known in _SLASH_COMMANDS:
         if name.startswith(known):
             return known
     return name

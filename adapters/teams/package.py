@@ -1,5 +1,6 @@
 """The Teams app package for sideloading: teams/manifest.json with the app id and the bot's
-domain filled in, plus the two icons, in one zip.
+domain filled in and the bot's command list taken from the command registry, plus the two
+icons, in one zip.
 
     python -m adapters.teams.package --app-id <MICROSOFT_APP_ID> --domain rapport.example.com
     -> teams/build/rapport-teams.zip   (upload it under Apps > Manage your apps > Upload an app)
@@ -13,14 +14,28 @@ import re
 import uuid
 import zipfile
 from pathlib import Path
+from typing import Any
+
+from bot.commands.registry import CHAT_COMMANDS, Surface
 
 SOURCE = Path(__file__).resolve().parents[2] / "teams"
 FILES = ("manifest.json", "color.png", "outline.png")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
                      re.IGNORECASE)
+TITLE_MAX, DESCRIPTION_MAX = 32, 128  # the manifest schema's limits for a bot command
 
 
-def manifest(app_id: str, domain: str, source: Path = SOURCE) -> dict[str, object]:
+def command_list() -> list[dict[str, str]]:
+    """The bot's commands as the manifest lists them, from the command registry.
+
+    >>> command_list()[0]["title"]
+    'promise'
+    """
+    return [{"title": command.name, "description": command.summary}
+            for command in CHAT_COMMANDS.shown_on(Surface.TEAMS)]
+
+
+def manifest(app_id: str, domain: str, source: Path = SOURCE) -> dict[str, Any]:
     """The manifest with its placeholders filled in; checks the values first.
 
     >>> manifest("00000000-0000-0000-0000-000000000001", "rapport.example.com")["id"]
@@ -32,7 +47,10 @@ def manifest(app_id: str, domain: str, source: Path = SOURCE) -> dict[str, objec
         raise ValueError(f"not a domain name: {domain!r} (e.g. rapport.example.com)")
     text = (source / "manifest.json").read_text()
     text = text.replace("${{MICROSOFT_APP_ID}}", app_id).replace("${{BOT_DOMAIN}}", domain)
-    loaded: dict[str, object] = json.loads(text)
+    loaded: dict[str, Any] = json.loads(text)
+    for bot in loaded["bots"]:
+        for listed in bot["commandLists"]:
+            listed["commands"] = command_list()
     return loaded
 
 

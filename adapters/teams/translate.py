@@ -24,9 +24,10 @@ from botbuilder.schema import Activity
 
 from adapters.teams import ids
 from adapters.teams.store import tenant_of
+from bot.commands.registry import CHAT_COMMANDS
 from bot.events import Action, Actor, Command, Message, MessageDeleted
 
-COMMANDS = frozenset({"promise", "kept", "kudos", "handover", "habits", "team", "rapport", "help"})
+COMMANDS = CHAT_COMMANDS.words()  # every word the core answers to, listed in Teams or not
 _PLACEHOLDER = "\x00{}\x00"
 _RESTORE = re.compile(r"\x00(\d+)\x00")
 _TAGS = re.compile(r"</?(?:p|div|span|br|b|i|strong|em|u|s)\b[^>]*>", re.IGNORECASE)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.teams.package import build, manifest
-from adapters.teams.translate import COMMANDS
+from adapters.teams.package import DESCRIPTION_MAX, SOURCE, TITLE_MAX, build, manifest
+from bot.commands.registry import CHAT_COMMANDS, Surface
 
 APP_ID = "00000000-aaaa-bbbb-cccc-000000000001"
 
@@ -25,11 +25,26 @@ def test_the_package_zips_a_filled_manifest_and_both_icons(tmp_path: Path) -> No
     assert data["validDomains"] == ["rapport.example.com"]
     [bot] = data["bots"]
     assert bot["botId"] == APP_ID
-    assert {c["title"] for c in bot["commandLists"][0]["commands"]} == set(COMMANDS)
+    assert [c["title"] for c in bot["commandLists"][0]["commands"]] == [
+        "promise", "kept", "kudos", "handover", "habits", "team", "rapport", "help"]
     [extension] = data["composeExtensions"]
     [track] = extension["commands"]
     assert (track["title"], track["type"], track["context"], track["fetchTask"]) == (
         "Track as promise", "action", ["message"], True)
+
+
+def test_the_command_list_is_the_registry_s_teams_commands_within_teams_limits() -> None:
+    """The package lists what the registry shows on Teams, so the two cannot drift; the
+    checked-in manifest leaves the list to the package rather than keeping a second copy."""
+    [bot] = manifest(APP_ID, "rapport.example.com")["bots"]
+    for listed in bot["commandLists"]:
+        assert listed["commands"] == [{"title": c.name, "description": c.summary}
+                                      for c in CHAT_COMMANDS.shown_on(Surface.TEAMS)]
+        assert len(listed["commands"]) <= 10  # Teams shows at most ten commands per list
+        assert all(len(c["title"]) <= TITLE_MAX and len(c["description"]) <= DESCRIPTION_MAX
+                   for c in listed["commands"])
+    [source] = json.loads((SOURCE / "manifest.json").read_text())["bots"]
+    assert [listed["commands"] for listed in source["commandLists"]] == [[]]
 
 
 def test_bad_values_are_refused() -> None:
