@@ -5,12 +5,13 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.commands.registry import CHAT_COMMANDS
 from bot.core import Rapport
 from bot.events import Action, Actor, Command, Message
 from habits.people import PersonRef
 
 ME = Actor(PersonRef("slack", "T1", "U1"), "me")
-NAMES = ["promise", "kept", "kudos", "handover", "habits", "team", "rapport", "help", "nope", ""]
+NAMES = [*sorted(CHAT_COMMANDS.words()), "nope", ""]
 PIECES = ["by", "friday", "tomorrow", "3pm", "<@U2>", "<@U1>", "<!channel>", "<https://x|y>",
           "to", "#3", "settings", "tz", "nudge", "days", "pause", "until", "vacation", "export",
           "forget-me", "add", "junior", "create", "more", "list", "close", "*", "`", "\n", "💥",
