@@ -29,7 +29,7 @@ from adapters.slack import render, translate
 from adapters.slack.inbox import Inbox
 from adapters.slack.installation import RedisInstallationStore, RedisOAuthStateStore
 from bot.clock import Clock
-from habits.detection import detect
+from bot.commands.capture import detect_soon
 from habits.people import zone
 
 log = logging.getLogger("rapport.slack")
@@ -84,10 +84,11 @@ class Listeners:
         self.clock = clock
         self.detect_first = detect_first
 
-    def nothing_to_do(self, chat: translate.ChatMessage) -> bool:
+    async def nothing_to_do(self, chat: translate.ChatMessage) -> bool:
         """A new chat message without a promise in it: detection is all the core would do
-        with it (bot.commands.capture), and whether it holds one does not depend on the zone."""
-        return self.detect_first and not (chat.edited or chat.deleted) and detect(
+        with it (bot.commands.capture), and whether it holds one does not depend on the zone.
+        A long message is read in a worker thread, so that it holds up no other ack."""
+        return self.detect_first and not (chat.edited or chat.deleted) and await detect_soon(
             chat.text, sent_at=chat.sent_at or self.clock.now(), tz=_UTC) is None
 
     async def _accept(self, kind: str, body: dict[str, Any], dedupe: str,
@@ -115,7 +116,7 @@ class Listeners:
             if chat is None:
                 return None  # bots (this one too), joins, topic changes: nothing to detect
             # Most chat holds no promise: counted with its dedupe mark, never stored.
-            count_only = self.nothing_to_do(chat)
+            count_only = await self.nothing_to_do(chat)
         elif kind not in _KEPT_EVENTS:
             return None
         return await self._accept("event", body, "e:" + str(body.get("event_id") or ""),

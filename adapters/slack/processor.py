@@ -32,11 +32,12 @@ from adapters.slack.inbox import Entry
 from adapters.slack.installation import RedisInstallationStore
 from adapters.slack.messenger import GONE_ERRORS, SlackMessenger, post, post_options
 from adapters.slack.people import SlackPeople
+from bot.commands.capture import detect_soon
 from bot.core import Rapport
 from bot.events import Action, Command, Message, MessageDeleted
 from bot.markup import mentioned
 from bot.replies import Audience, Reply
-from habits.detection import clean_markup, detect
+from habits.detection import MAX_EXAMINED, clean_markup
 from habits.people import zone
 
 log = logging.getLogger("rapport.slack")
@@ -270,8 +271,8 @@ class Processor:
             tz = zone(actor.tz or "UTC")
         except ValueError:
             tz = zone("UTC")
-        found = detect(text, sent_at=now, tz=tz)
-        what = found.what if found else clean_markup(text)
+        found = await detect_soon(text, sent_at=now, tz=tz)
+        what = found.what if found else clean_markup(text[:MAX_EXAMINED])  # the modal shows 300
         due = found.due.date() if found and found.due else None
         channel = str((body.get("channel") or {}).get("id") or "")
         modal = render.track_modal(what, due, channel, str(message.get("ts") or ""))

@@ -38,12 +38,13 @@ from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.outgoing import Outgoing, card_attachment
 from adapters.teams.sending import SendFailed, with_retries
 from adapters.teams.store import PERSONAL, Conversations, team_of, tenant_of, thread_root
+from bot.commands.capture import detect_soon
 from bot.core import Rapport
 from bot.events import Action, Command, Event, Message
 from bot.markup import plain
 from bot.ports import DeliveryOutcome
 from bot.replies import Audience, Reply
-from habits.detection import clean_markup, detect
+from habits.detection import MAX_EXAMINED, clean_markup
 from habits.people import zone
 
 log = logging.getLogger("rapport.teams")
@@ -224,8 +225,8 @@ class RapportTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             tz = zone(who.tz or "UTC")
         except ValueError:
             tz = zone("UTC")
-        found = detect(text, sent_at=self.core.clock.now(), tz=tz) if text else None
-        what = found.what if found else clean_markup(text)
+        found = await detect_soon(text, sent_at=self.core.clock.now(), tz=tz) if text else None
+        what = found.what if found else clean_markup(text[:MAX_EXAMINED])  # the form shows 300
         due = found.due.date().isoformat() if found and found.due else None
         return MessagingExtensionActionResponse(task=TaskModuleContinueResponse(
             value=TaskModuleTaskInfo(title="Track a promise", height=320, width=480,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot import followup, record
 from bot.commands.promises import tracked_reply
@@ -14,11 +16,19 @@ from bot.markup import defuse, mention, mentioned, user_text
 from bot.ports import Offer
 from bot.replies import Button, ButtonStyle, Reply, Section, say
 from habits.commitments import Commitment, Source
-from habits.detection import DetectedPromise, detect
+from habits.detection import QUICK_LENGTH, DetectedPromise, detect
 from habits.people import Profile
 
 OFFER_TTL = 7 * 24 * 3600  # an unanswered offer fades after a week
 MAX_WHAT = 300
+
+
+async def detect_soon(text: str, *, sent_at: datetime, tz: ZoneInfo) -> DetectedPromise | None:
+    """``detect()`` without holding up the event loop: a message longer than QUICK_LENGTH
+    (which can take milliseconds to read) is read in a worker thread, a short one in place."""
+    if len(text) <= QUICK_LENGTH:
+        return detect(text, sent_at=sent_at, tz=tz)
+    return await asyncio.to_thread(detect, text, sent_at=sent_at, tz=tz)
 
 
 def origin_of(channel: str, ref: str) -> str:
@@ -53,7 +63,7 @@ async def on_message(ctx: Context, message: Message) -> list[Reply]:
         return []
     now = ctx.now()
     origin = origin_of(message.channel, message.ref)
-    found = detect(message.text, sent_at=message.sent_at or now, tz=profile.zone)
+    found = await detect_soon(message.text, sent_at=message.sent_at or now, tz=profile.zone)
     if message.edited:
         return await _on_edit(ctx, profile, origin, message, found)
     if found is None:
