@@ -10,6 +10,11 @@ Machines here are noisy, so each round times ``detect`` and two baselines over t
 messages back to back in one process, and the medians are reported together with the
 ratios: baseline A = one precompiled ``re.search`` per message, baseline B =
 ``str.lower()`` per message.
+
+Long messages: the cost per KB of adversarial text (one cue, date word or tag repeated,
+the texts that were quadratic before detection was made linear), best of --rounds runs,
+against the cost per KB of the chat mix above, and a 40,000-character message (what Slack
+delivers at most) against one of MAX_EXAMINED characters: detection reads only that much.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from habits.detection import detect
+from habits.detection import MAX_EXAMINED, QUICK_LENGTH, detect
 
 NAMES = ["Priya", "Sam", "Lee", "Maria", "Jo", "Ana", "Tom", "Chen", "Ola", "Raj"]
 MENTIONS = ["<@U024BE7LH>", "<@U03SAM|sam>", "<at>Priya Das</at>", "@jo", "<@U09ZZ>"]
@@ -98,6 +103,12 @@ CHATTER = [
     "`kubectl rollout restart deploy/api` fixed it",
 ]
 ZONES = ["Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "UTC"]
+# Repeated to fill a message: each of these was quadratic (or worse) in its length before.
+ADVERSARIAL = [
+    "i can ", "will do ", "I'll and I'll and ", "I'll be and send ", "if i can ", "sat ",
+    "I'll send it by by by ", "let me be ", "<p I'll ", "<pre>I'll ", '<div itemtype="I\'ll ',
+    "I will. ", "1/2 ", "x&will'", "I'll send it to @a @b ",
+]  # fmt: skip
 
 
 def _fill(form: str, rng: random.Random) -> str:
@@ -134,6 +145,42 @@ def _time(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t0
 
 
+def _best(fn: Callable[[], object], rounds: int) -> float:
+    return min(_time(fn) for _ in range(rounds))
+
+
+def _filled(unit: str, n: int) -> str:
+    return (unit * (n // len(unit) + 1))[:n]
+
+
+def long_messages(chat_us_per_kb: float, rounds: int) -> None:
+    """Cost per KB of adversarial text against the chat mix, and the cap at work."""
+    sent = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("UTC"))
+    tz = ZoneInfo("UTC")
+    per_kb = []
+    for unit in ADVERSARIAL:
+        text = _filled(unit, MAX_EXAMINED)
+        per_kb.append((_best(lambda t=text: detect(t, sent_at=sent, tz=tz), rounds)
+                       * 1e6 / (len(text) / 1000), unit))
+    per_kb.sort()
+    worst, worst_unit = per_kb[-1]
+    median = statistics.median(v for v, _ in per_kb)
+    print(f"adversarial text, {len(ADVERSARIAL)} kinds at {MAX_EXAMINED:,} characters (best of "
+          f"{rounds}): median {median:,.0f} µs/KB, worst {worst:,.0f} µs/KB ({worst_unit!r})")
+    print(f"chat mix above:        {chat_us_per_kb:>8,.0f} µs/KB  -> adversarial text is "
+          f"{median / chat_us_per_kb:.1f}x (median) / {worst / chat_us_per_kb:.1f}x (worst) the "
+          "cost per KB of chat")
+    print(f"worst case at QUICK_LENGTH ({QUICK_LENGTH:,} characters, read in place; longer in a "
+          f"thread): {worst * QUICK_LENGTH / 1000 / 1000:.1f} ms")
+    capped = _filled("i can ", MAX_EXAMINED)
+    full = _filled("i can ", 40_000)
+    t_cap = _best(lambda: detect(capped, sent_at=sent, tz=tz), rounds)
+    t_full = _best(lambda: detect(full, sent_at=sent, tz=tz), rounds)
+    print(f"40,000 characters of \"i can \": {t_full * 1000:.1f} ms, {t_full / t_cap:.2f}x the time "
+          f"for {MAX_EXAMINED:,} ({t_cap * 1000:.1f} ms); before the cap and linear matching: "
+          "29.5 s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="detection throughput benchmark")
     parser.add_argument("--messages", type=int, default=20_000)
@@ -168,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"detect():              {n / d:>12,.0f} msg/s  (median {d * 1e6 / n:.2f} µs/msg)")
     print(f"baseline re.search:    {n / r:>12,.0f} msg/s  -> detect is {d / r:.1f}x slower")
     print(f"baseline str.lower():  {n / lo:>12,.0f} msg/s  -> detect is {d / lo:.1f}x slower")
+    kb = sum(len(t) for t in texts) / 1000
+    long_messages(d * 1e6 / kb, args.rounds)
     return 0
 
 

@@ -3,7 +3,8 @@
 The request handler is a thin translator in the manner of `slack_bolt.adapter.aiohttp`, with
 the checks Slack's contract asks for done first and cheaply:
 
-    too large -> 413, bad or stale signature -> 401, unreadable body -> 400,
+    too large -> 413, signature headers missing or stale -> 401 (before the body is read),
+    body slower than RAPPORT_BODY_TIMEOUT -> 408, bad signature -> 401, unreadable body -> 400,
     Events API deliveries -> straight into the inbox (what bolt's listener would do),
     the rest -> bolt (url_verification, authorization, routing) -> the listener's ack.
 """
@@ -13,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import html
 import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -33,7 +36,8 @@ from adapters.slack.installation import RedisInstallationStore, RedisOAuthStateS
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import SlackPeople
 from adapters.slack.processor import Outbox, Processor
-from adapters.web.server import MAX_BODY
+from adapters.web.guard import RateLimit, client_address, read_body
+from adapters.web.server import LIMITS, MAX_BODY
 
 log = logging.getLogger("rapport.slack")
 MAX_AGE = 5 * 60  # seconds a signed request stays valid (replays after that are refused)
@@ -85,6 +89,7 @@ class SlackAdapter:
                            wake_elsewhere=not settings.slack_process_inbox)
         self.processor.on_workspace_gone.append(self.inbox.forget_workspace)
         self._background: set[asyncio.Task[None]] = set()
+        self.installs = RateLimit(INSTALLS_PER_CLIENT, INSTALLS_OVERALL)
         self.listeners = listeners = Listeners(self.inbox, self.spawn, self.processor.track_modal,
                                                runtime.clock, detect_first=options.detect_first)
         # bolt's own client: auth.test for single-workspace mode, oauth.v2.access for installs.
@@ -130,7 +135,14 @@ class SlackAdapter:
         """POST /slack/events: events, slash commands, interactivity and shortcuts."""
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.Response(status=413, text="request body too large")
-        raw = await request.read()  # aiohttp answers 413 itself past client_max_size
+        if not fresh_headers(request.headers.get("X-Slack-Request-Timestamp"),
+                             request.headers.get("X-Slack-Signature")):
+            # Judged from the headers alone: the body is never read (nor waited for).
+            return web.Response(status=401, text="invalid or stale Slack signature",
+                                headers={"Connection": "close"})
+        raw = await read_body(request, request.app[LIMITS])  # past client_max_size: 413
+        if isinstance(raw, web.Response):
+            return raw
         if not valid_signature(self.secret, raw, request.headers.get("X-Slack-Request-Timestamp"),
                                request.headers.get("X-Slack-Signature")):
             return web.Response(status=401, text="invalid or stale Slack signature")
@@ -156,17 +168,57 @@ class SlackAdapter:
         return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
 
     async def oauth_page(self, request: web.Request) -> web.StreamResponse:
-        """GET /slack/install and /slack/oauth_redirect, through bolt's OAuth flow."""
+        """The OAuth pages. GET /slack/install: a page with an "Add to Slack" button, and
+        nothing stored (crawlers, link previews and scripts that fetch it cost nothing).
+        POST /slack/install (the button): a one-use state is stored (rate limited per client,
+        RAPPORT_TRUSTED_PROXIES says whose X-Forwarded-For names it) and the browser is sent
+        to Slack's authorize page. GET /slack/oauth_redirect: bolt's callback."""
         flow = self.bolt.oauth_flow
         if flow is None:
             raise web.HTTPNotFound()
         bolt_request = AsyncBoltRequest(body="", query=request.query_string,
                                         headers=dict(request.headers))
-        if request.path == flow.install_path:
-            response = await flow.handle_installation(bolt_request)
-        else:
-            response = await flow.handle_callback(bolt_request)
-        return await to_aiohttp_response(response)
+        if request.path != flow.install_path:
+            return await to_aiohttp_response(await flow.handle_callback(bolt_request))
+        if request.method != "POST":
+            return web.Response(text=install_page(request.query.get("team")),
+                                content_type="text/html", headers=NO_STORE)
+        client = client_address(request, self.runtime.settings.rapport_trusted_proxies)
+        if not self.installs.allow(client, asyncio.get_running_loop().time()):
+            log.info("install start refused: rate limit")
+            return web.Response(status=429, text="too many install attempts, try again in a "
+                                                 "minute", headers={"Retry-After": "60"})
+        state = await flow.issue_new_state(bolt_request)
+        cookie = flow.settings.state_utils.build_set_cookie_for_new_state(state)
+        return web.Response(status=302, headers={
+            "Location": await flow.build_authorize_url(state, bolt_request),
+            "Set-Cookie": cookie, **NO_STORE})
+
+
+NO_STORE = {"Cache-Control": "no-store"}
+INSTALLS_PER_CLIENT = 10   # install starts (OAuth states stored) per client per minute
+INSTALLS_OVERALL = 120     # ... and by everyone, per process
+
+
+def install_page(team: str | None) -> str:
+    """The install page: one button that POSTs back to /slack/install."""
+    action = f"/slack/install?team={quote(team)}" if team else "/slack/install"
+    return ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Install Rapport"
+            "</title></head><body><h1>Rapport for Slack</h1><p>Promises kept, specific praise, "
+            "decisions handed over: small daily habits, one nudge a day.</p>"
+            f'<form method="post" action="{html.escape(action)}">'
+            '<button type="submit">Add to Slack</button></form></body></html>')
+
+
+def fresh_headers(timestamp: str | None, signature: str | None,
+                  now: float | None = None) -> bool:
+    """What can be judged of a Slack signature before reading the body: both headers there,
+    a v0 signature of the right shape, a timestamp at most 5 minutes away."""
+    if not timestamp or not signature or not (timestamp.isascii() and timestamp.isdigit()):
+        return False
+    if len(timestamp) > 12 or not (signature.startswith("v0=") and len(signature) == 67):
+        return False
+    return abs((time.time() if now is None else now) - int(timestamp)) <= MAX_AGE
 
 
 def valid_signature(secret: bytes, body: bytes, timestamp: str | None, signature: str | None,
@@ -175,9 +227,7 @@ def valid_signature(secret: bytes, body: bytes, timestamp: str | None, signature
 
     Checked over the raw bytes, so a body that is not even UTF-8 is still judged correctly.
     """
-    if not timestamp or not signature or not (timestamp.isascii() and timestamp.isdigit()):
-        return False
-    if abs((time.time() if now is None else now) - int(timestamp)) > MAX_AGE:
+    if not fresh_headers(timestamp, signature, now) or timestamp is None or signature is None:
         return False
     expected = "v0=" + hmac.new(secret, b"v0:" + timestamp.encode() + b":" + body,
                                 hashlib.sha256).hexdigest()
@@ -206,6 +256,7 @@ def mount(app: web.Application, runtime: Runtime, options: SlackOptions | None =
     app.router.add_post("/slack/events", slack.events)
     if slack.oauth:
         app.router.add_get("/slack/install", slack.oauth_page)
+        app.router.add_post("/slack/install", slack.oauth_page)
         app.router.add_get("/slack/oauth_redirect", slack.oauth_page)
     app.cleanup_ctx.append(slack.lifecycle)
     runtime.messengers["slack"] = slack.messenger   # the scheduler's nudges go through it

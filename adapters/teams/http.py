@@ -1,6 +1,9 @@
 """Teams on the app's aiohttp server: `POST /api/messages` through botbuilder's CloudAdapter.
 
-    too large -> 413, not JSON -> 415/400, nested deeper than 64 -> 400, not an activity -> 400,
+    too large -> 413, not JSON -> 415,
+    no `Authorization: Bearer` header (authenticated mode) -> 401, before the body is read,
+    body slower than RAPPORT_BODY_TIMEOUT -> 408,
+    not JSON -> 400, nested deeper than 64 -> 400, not an activity -> 400,
     a serviceUrl not allowed for its channel -> 400 (adapters/teams/service_urls.py),
     Bot Framework token missing or invalid (authenticated mode) -> 401,
     then the activity handler; an invoke gets its invoke response, anything else 200.
@@ -53,7 +56,8 @@ from adapters.teams.pacing import Pacer
 from adapters.teams.sending import NoSdkRetries, RetryPolicy
 from adapters.teams.service_urls import GuardedConnectorFactory, ServiceUrls, host_of
 from adapters.teams.store import Conversations
-from adapters.web.server import MAX_BODY, WARNINGS
+from adapters.web.guard import read_body
+from adapters.web.server import LIMITS, MAX_BODY, WARNINGS
 from bot.ports import StorageUnavailable
 
 log = logging.getLogger("rapport.teams")
@@ -185,7 +189,14 @@ class TeamsAdapter:
             return web.Response(status=413, text="request body too large")
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.Response(status=415, text="expected application/json")
-        activity, problem = parse_activity(await request.read())
+        if not self.local_mode and not _bearer(request.headers.get("Authorization", "")):
+            # No token at all: refused from the headers, the body is never read.
+            return web.Response(status=401, text="missing or invalid Bot Framework token",
+                                headers={"Connection": "close"})
+        raw = await read_body(request, request.app[LIMITS])
+        if isinstance(raw, web.Response):
+            return raw
+        activity, problem = parse_activity(raw)
         if activity is None:
             return web.Response(status=400, text=problem)
         if not self.urls.allows(activity.service_url, activity.channel_id):
@@ -212,6 +223,11 @@ class TeamsAdapter:
                 body = serializer_helper(body)
             return web.json_response(body, status=invoke.status)
         return web.Response(status=200)
+
+
+def _bearer(header: str) -> bool:
+    scheme, _, token = header.partition(" ")
+    return scheme.lower() == "bearer" and bool(token.strip())
 
 
 TEAMS = web.AppKey("teams", TeamsAdapter)

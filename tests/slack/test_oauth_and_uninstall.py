@@ -31,11 +31,13 @@ async def multi(api: FakeSlack, redis: Redis, ports: Ports, clock: FixedClock,
 
 async def install(driver: SlackDriver, base: str) -> None:
     async with driver.session.get(f"{base}/slack/install") as page:
-        assert page.status == 200
-        html = await page.text()
-        cookie = page.headers["Set-Cookie"].split(";")[0]
-    state = re.search(r"state=([\w-]+)", html)
-    assert state is not None and "client_id=111.222" in html and "commands" in html
+        assert page.status == 200 and 'method="post"' in await page.text()
+    async with driver.session.post(f"{base}/slack/install", allow_redirects=False) as start:
+        assert start.status == 302  # the button: a state is stored, off to Slack's page
+        to_slack = start.headers["Location"]
+        cookie = start.headers["Set-Cookie"].split(";")[0]
+    state = re.search(r"state=([\w-]+)", to_slack)
+    assert state is not None and "client_id=111.222" in to_slack and "commands" in to_slack
     async with driver.session.get(f"{base}/slack/oauth_redirect",
                                   params={"code": "c0de", "state": state.group(1)},
                                   headers={"Cookie": cookie}) as done:
