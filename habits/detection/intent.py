@@ -269,7 +269,6 @@ def _strip_trailing_junk(what: str) -> str:
     return what[: len(what) - _TRAILING_JUNK_REVERSED.match(what[::-1]).end()]  # type: ignore[union-attr]
 
 
-
 class _Sentence:
     """A sentence whose cues are being vetted, with the indexes the rules need, each built the
     first time a cue needs it."""
