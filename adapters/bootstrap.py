@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from adapters.console.messenger import ConsoleMessenger
 from adapters.observability import MeasuredRapport
+from adapters.redis import persistence
 from adapters.redis.connection import client_for
 from adapters.redis.embedded import EmbeddedRedis
 from adapters.redis.store import redis_ports
@@ -65,7 +66,11 @@ class Runtime:
 
 
 async def build(settings: Settings, clock: Clock | None = None) -> Runtime:
-    """Connect to Redis (starting the embedded server when REDIS_URL is unset) and wire the core."""
+    """Connect to Redis (starting the embedded server when REDIS_URL is unset) and wire the core.
+
+    Refuses (persistence.VolatileRedisError) a Redis without an append-only file unless the
+    settings allow it (RAPPORT_ALLOW_VOLATILE_REDIS, RAPPORT_REDIS_PERSISTENCE).
+    """
     embedded: EmbeddedRedis | None = None
     if settings.redis_url is None:
         embedded = EmbeddedRedis(settings.rapport_data_dir / "redis").start()
@@ -74,6 +79,14 @@ async def build(settings: Settings, clock: Clock | None = None) -> Runtime:
     else:
         url = settings.redis_url.get_secret_value()
     redis = client_for(url, ca_file=settings.redis_ca_file)
+    try:  # every command that builds a runtime (serve, slack-worker, tick, console) checks it
+        await persistence.check(redis, allow_volatile=settings.rapport_allow_volatile_redis,
+                                managed=settings.rapport_redis_persistence == "managed")
+    except BaseException:
+        await redis.aclose()
+        if embedded is not None:
+            embedded.stop()
+        raise
     ports = redis_ports(redis)
     clock = clock or SystemClock()
     messengers: dict[str, Messenger] = {"console": ConsoleMessenger(redis)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from ipaddress import ip_network
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     microsoft_app_type: AppType = AppType.MULTI_TENANT
     redis_url: SecretStr | None = None
     redis_ca_file: Path | None = None
+    # on: start even when Redis keeps no append-only file (a WARNING at every start); managed:
+    # the operator vouches that a managed Redis persists every write (docs/deploy.md).
+    rapport_allow_volatile_redis: bool = False
+    rapport_redis_persistence: Literal["check", "managed"] = "check"
+    # Fernet keys (comma separated, newest first) that encrypt Slack tokens at rest; required
+    # with SLACK_CLIENT_ID (docs/storage.md, "Tokens at rest").
+    rapport_encryption_key: SecretStr | None = None
     # on: Teams without authentication even beside other credentials; off: never local mode
     # (Teams is then off without MICROSOFT_APP_ID); unset: local only with no credential at all.
     rapport_teams_local: bool | None = None
@@ -149,6 +156,16 @@ class Settings(BaseSettings):
             raise ValueError("must start with one of " + ", ".join(REDIS_SCHEMES))
         return value
 
+    @field_validator("rapport_encryption_key")
+    @classmethod
+    def _encryption_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        from adapters.crypto import parse_keys  # cryptography loads only when a key is given
+
+        parse_keys(value.get_secret_value())  # ValueError, worded without the key
+        return value
+
     @field_validator("rapport_log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -180,6 +197,11 @@ class Settings(BaseSettings):
             raise ValueError("SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN or "
                              "SLACK_CLIENT_ID is set (find it under Basic Information in your "
                              "Slack app's settings)")
+        if self.slack_client_id and not self.rapport_encryption_key:
+            raise ValueError("RAPPORT_ENCRYPTION_KEY is required with SLACK_CLIENT_ID: Rapport "
+                             "stores each workspace's bot token in Redis encrypted with it. "
+                             "Make one with `rapport generate-key` (docs/storage.md, \"Tokens "
+                             "at rest\")")
         if bool(self.slack_client_id) != bool(self.slack_client_secret):
             raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together: set both or "
                              "neither")
@@ -232,6 +254,6 @@ def load_settings() -> Settings:
             given = problem.get("input")
             shown = f" (got {given!r})" if name and isinstance(given, str) and (
                 "SECRET" not in name and "TOKEN" not in name and "PASSWORD" not in name
-                and "REDIS_URL" not in name) else ""
+                and "REDIS_URL" not in name and "KEY" not in name) else ""
             lines.append(f"{name}: {message}{shown}" if name else message)
         raise SettingsError("Invalid settings:\n  " + "\n  ".join(lines)) from None

@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     tick = commands.add_parser("tick", help="run everything due at a moment once, then exit")
     tick.add_argument("--now", help=f"the moment (ISO 8601 with an offset; default: "
                       f"${NOW_VARIABLE}, else now)")
+    commands.add_parser("generate-key", help="print a new key for RAPPORT_ENCRYPTION_KEY")
+    commands.add_parser("encrypt-tokens", help="re-encrypt every stored Slack installation with "
+                        "the newest RAPPORT_ENCRYPTION_KEY (plain-text ones from earlier "
+                        "versions too); run after adding a key, before removing the old one")
     package = commands.add_parser("teams-package",
                                   help="build the Teams app package (zip) for sideloading")
     package.add_argument("--app-id", required=True, help="MICROSOFT_APP_ID of the bot")
@@ -54,6 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from adapters.teams.package import build as build_package
 
         print(build_package(args.app_id, args.domain))
+        return 0
+    if args.command == "generate-key":
+        from adapters.crypto import generate_key
+
+        print(generate_key())
         return 0
     if args.command == "detect":
         from adapters.cli.detect import run as run_detect
@@ -76,15 +85,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         logging.basicConfig(level=settings.rapport_log_level,
                             format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    with contextlib.suppress(KeyboardInterrupt):
-        if args.command == "serve":
-            eventloop.run(_serve(settings, clock))
-        elif args.command == "slack-worker":
-            eventloop.run(_slack_worker(settings, clock))
-        elif args.command == "console":
-            asyncio.run(_console(settings, args.person, clock))
-        elif args.command == "tick":
-            return eventloop.run(_tick(settings, args.now, clock))
+    from adapters.redis.persistence import VolatileRedisError
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            if args.command == "serve":
+                eventloop.run(_serve(settings, clock))
+            elif args.command == "slack-worker":
+                eventloop.run(_slack_worker(settings, clock))
+            elif args.command == "console":
+                asyncio.run(_console(settings, args.person, clock))
+            elif args.command == "tick":
+                return eventloop.run(_tick(settings, args.now, clock))
+            elif args.command == "encrypt-tokens":
+                return eventloop.run(_encrypt_tokens(settings, clock))
+    except VolatileRedisError as error:
+        print(f"rapport {args.command}: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -133,6 +150,27 @@ async def _console(settings: Settings, person: str, clock: Clock) -> None:
                           exports=settings.rapport_data_dir / "exports"))
     finally:
         await runtime.close()
+
+
+async def _encrypt_tokens(settings: Settings, clock: Clock) -> int:
+    from adapters.bootstrap import build
+    from adapters.crypto import Cipher
+    from adapters.slack.installation import RedisInstallationStore
+
+    key = settings.rapport_encryption_key
+    if key is None:
+        print("rapport encrypt-tokens: set RAPPORT_ENCRYPTION_KEY (make one with `rapport "
+              "generate-key`)", file=sys.stderr)
+        return 2
+    runtime = await build(settings, clock)
+    try:
+        store = RedisInstallationStore(runtime.redis, Cipher.from_setting(key.get_secret_value()))
+        installations, records = await store.encrypt_all()
+        print(f"{installations} Slack installations: {records} records encrypted with the "
+              "newest key")
+    finally:
+        await runtime.close()
+    return 0
 
 
 async def _tick(settings: Settings, now_text: str | None, process_clock: Clock) -> int:

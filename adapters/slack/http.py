@@ -29,6 +29,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.bootstrap import Runtime
+from adapters.crypto import Cipher
 from adapters.slack.bolt import Listeners, build_app
 from adapters.slack.client import Pacer, SlackClients
 from adapters.slack.inbox import Inbox
@@ -70,7 +71,12 @@ class SlackAdapter:
         self.secret = secret.encode()
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         self.oauth = bool(settings.slack_client_id)
-        self.installations = RedisInstallationStore(runtime.redis) if self.oauth else None
+        # OAuth: bot tokens at rest are encrypted with RAPPORT_ENCRYPTION_KEY (settings require
+        # it with SLACK_CLIENT_ID).
+        key = settings.rapport_encryption_key
+        self.installations = RedisInstallationStore(
+            runtime.redis, Cipher.from_setting(key.get_secret_value() if key else "")) \
+            if self.oauth else None
 
         async def lookup(workspace: str) -> str | None:
             if self.installations is not None:
@@ -165,6 +171,13 @@ class SlackAdapter:
             return web.Response(status=400, text="unreadable Slack payload")
         if not _recognised(bolt_request.body):
             return web.Response(status=400, text="not a Slack event, command or interaction")
+        context = bolt_request.context
+        if self.installations is not None and not await self.installations.prefetch(
+                context.enterprise_id, context.team_id, context.is_enterprise_install):
+            # bolt's authorization reads the installation before any listener runs: bounded
+            # and cached, and a stall is a 503 (retry), never bolt's "please reinstall".
+            return web.Response(status=503, text="Rapport's storage is unavailable; please retry.",
+                                headers={"Retry-After": "1"})
         return await to_aiohttp_response(await self.bolt.async_dispatch(bolt_request))
 
     async def oauth_page(self, request: web.Request) -> web.StreamResponse:

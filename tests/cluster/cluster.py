@@ -130,7 +130,8 @@ class Cluster:
                 [server, "--port", str(port), "--bind", "127.0.0.1", "--protected-mode", "no",
                  "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
                  "--cluster-node-timeout", "5000", "--dir", str(node_dir),
-                 "--appendonly", "no", "--save", "", "--daemonize", "no",
+                 "--appendonly", "yes", "--appendfsync", "everysec", "--save", "",
+                 "--daemonize", "no",
                  "--logfile", str(node_dir / "redis.log"),
                  "--pidfile", str(node_dir / "redis.pid")],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))

