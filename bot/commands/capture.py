@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import followup, record
-from bot.commands.promises import tracked_reply
+from bot.commands.promises import over_open_cap, tracked_reply
 from bot.context import Context
 from bot.events import Message, MessageDeleted
 from bot.formatting import when
@@ -73,6 +73,8 @@ async def on_message(ctx: Context, message: Message) -> list[Reply]:
     offer = _offer_from(found, origin, message)
     await ctx.ports.stats.count(ctx.person.workspace_ref, "offered")
     if profile.auto_track:
+        if (full := await over_open_cap(ctx)) is not None:
+            return [full]
         return await _track(ctx, profile, offer, auto=True)
     await ctx.ports.offers.put(ctx.person, offer, OFFER_TTL)
     return [_offer_reply(offer, profile, now)]
@@ -123,6 +125,9 @@ async def on_deleted(ctx: Context, deleted: MessageDeleted) -> list[Reply]:
 
 async def track(ctx: Context, origin: str) -> list[Reply]:
     """The Track button on an offer."""
+    if (full := await over_open_cap(ctx)) is not None \
+            and await ctx.ports.offers.get(ctx.person, origin) is not None:
+        return [full]  # the offer stays: once some are closed, Track works
     offer = await ctx.ports.offers.take(ctx.person, origin)
     if offer is None:
         existing = await ctx.ports.commitments.by_origin(ctx.person, origin)

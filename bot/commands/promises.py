@@ -22,6 +22,7 @@ from habits.streaks import Habit
 _NUMBER = re.compile(r"^#?(\d{1,9})$", re.ASCII)
 _TO_TAIL = re.compile(r"\s+to\s+((?:<@[^>]+>[\s,]*(?:and\s+)?)+)$", re.IGNORECASE)
 MAX_WHAT = 300
+MAX_OPEN = 500  # open promises per person; past it a new one is refused (nothing stored)
 
 
 def too_long(what: str) -> str:
@@ -29,6 +30,16 @@ def too_long(what: str) -> str:
     return (f"A promise can be at most {MAX_WHAT} characters; that one has {len(what)}, so I "
             "didn't track it. Say what you'll deliver and for whom in a line, e.g. "
             "`/promise send the Q3 deck to @priya by Friday`.")
+
+
+async def over_open_cap(ctx: Context) -> Reply | None:
+    """What to say when the person already has MAX_OPEN open promises (else None)."""
+    count = len(await ctx.ports.commitments.open_for(ctx.person))
+    if count < MAX_OPEN:
+        return None
+    return say(f"You have {count} open promises, the most I track at once ({MAX_OPEN}), so I "
+               "didn't track this one. Close some first: `/kept` lists them, and each has "
+               "[Kept] and [Drop it].")
 
 
 def split_promise(text: str, profile: Profile, now: datetime) -> tuple[str, datetime | None, list[str]]:
@@ -78,6 +89,8 @@ async def promise(ctx: Context, text: str) -> list[Reply]:
         return [say(usage("promise", "That date has already passed; pick one ahead."))]
     if len(what) > MAX_WHAT:
         return [say(too_long(what))]
+    if (full := await over_open_cap(ctx)) is not None:
+        return [full]
     commitment = await ctx.ports.commitments.add(
         ctx.person,
         lambda number: Commitment(
