@@ -18,6 +18,7 @@ class Context:
     ports: Ports
     clock: Clock
     channel: str | None = None
+    key: str | None = None  # the event's idempotency key: what it stores, it stores once
 
     @property
     def person(self) -> PersonRef:

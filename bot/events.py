@@ -29,6 +29,7 @@ class Message:
     mentions: tuple[str, ...] = ()
     edited: bool = False
     sent_at: datetime | None = None  # when it was first written (Slack ts); None: now
+    idempotency_key: str | None = None  # the delivery's: a replay of it stores nothing twice
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class Command:
     name: str                  # without the slash: "promise", "kept", "kudos", ...
     text: str                  # the rest, with mentions as <@id>
     channel: str | None = None
+    idempotency_key: str | None = None  # the delivery's: a replay of it stores nothing twice
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ class Action:
     value: str = ""
     channel: str | None = None
     values: dict[str, str] = field(default_factory=dict)  # extra inputs (a picked date, ...)
+    idempotency_key: str | None = None  # the delivery's: a replay of it stores nothing twice
 
 
 Event = Message | MessageDeleted | Command | Action

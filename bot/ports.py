@@ -56,8 +56,13 @@ class People(Protocol):
 
 
 class Commitments(Protocol):
-    async def add(self, owner: PersonRef, make: Callable[[int], Commitment]) -> Commitment:
-        """Store a new commitment; `make` receives the owner's next promise number."""
+    async def add(self, owner: PersonRef, make: Callable[[int], Commitment],
+                  key: str | None = None) -> Commitment:
+        """Store a new commitment; `make` receives the owner's next promise number.
+
+        With `key` (the idempotency key of the delivery that made it), atomically once: an add
+        with a key already used stores nothing and returns the commitment stored under it (a
+        copy, never the one `make` built)."""
         ...
 
     async def get(self, owner: PersonRef, number: int) -> Commitment | None: ...

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeAlias, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from redis.asyncio import Redis, RedisCluster
+from redis.asyncio import BlockingConnectionPool, Redis, RedisCluster
 from redis.asyncio.cluster import ClusterNode
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel
@@ -39,7 +39,13 @@ _COMMON: dict[str, Any] = {"decode_responses": False, "socket_connect_timeout": 
                            "socket_timeout": 10}
 
 
-MAX_CONNECTIONS = 1000
+# The pool of one process: at most MAX_CONNECTIONS connections to Redis (a Redis serves 10,000
+# clients by default: room for dozens of replicas). When all are busy a command waits for one
+# up to POOL_TIMEOUT, well inside the 2 s a Slack ack may take, and then fails (a clean 503: it
+# never reached Redis). Before, the pool refused at once beyond 1,000: a burst of 3,000 cold
+# commands got 74 503s it had the capacity to answer.
+MAX_CONNECTIONS = 500
+POOL_TIMEOUT = 1.0
 
 
 class RedisUrlError(ValueError):
@@ -61,10 +67,14 @@ def client_for(url: str, ca_file: str | Path | None = None) -> Redis:
     extra: dict[str, Any] = {}
     if scheme == "rediss" and ca_file is not None:
         extra["ssl_ca_certs"] = str(ca_file)
-    # A busy replica has many requests and sends in flight; redis-py's default pool of 100
-    # connections raises "Too many connections" under load rather than waiting.
-    return Redis.from_url(url, health_check_interval=30, max_connections=MAX_CONNECTIONS,
-                          **_COMMON, **extra)
+    # A busy replica has many requests and sends in flight; redis-py's default pool raises
+    # "Too many connections" under load rather than waiting: this one waits, a bounded time.
+    pool = BlockingConnectionPool.from_url(url, health_check_interval=30,
+                                           max_connections=MAX_CONNECTIONS, timeout=POOL_TIMEOUT,
+                                           **_COMMON, **extra)
+    client = Redis(connection_pool=pool)
+    client.auto_close_connection_pool = True  # aclose() closes the pool it owns
+    return client
 
 
 def _hosts(netloc: str, url: str) -> tuple[list[tuple[str, int]], str | None, str | None]:

@@ -10,14 +10,22 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace as copy_of
 from datetime import date, datetime
 from typing import Any, cast
+from urllib.parse import quote
 
 from redis.asyncio import Redis
 
 from adapters.redis import codec
 from adapters.redis.due import RedisDueWork
-from adapters.redis.keys import PersonKeys, WorkspaceKeys, person_pattern, workspace_key
+from adapters.redis.keys import (
+    PersonKeys,
+    WorkspaceKeys,
+    person_key,
+    person_pattern,
+    workspace_key,
+)
 from adapters.redis.scripts import run_many
 from bot.markup import FORGOTTEN
 from bot.ports import Mark, NudgeInputs, Offer, Ports
@@ -101,17 +109,66 @@ return 1
 """
 
 
+# A promise added with an idempotency key (the delivery that made it). KEYS[1] the key's mark,
+# KEYS[2] the promise counter: the number stored under the mark, or a new one.
+_RESERVE_PROMISE = """
+local prior = redis.call('GET', KEYS[1])
+if prior then return {0, prior} end
+return {1, redis.call('INCR', KEYS[2])}
+"""
+# KEYS: promises, open promises, origins, counterparts, the mark; ARGV: number, json, open
+# ('1'/'0'), score, origin (or ''), the mark's ttl, counterparts... Stores the promise and the
+# mark together unless the mark is there already (two workers ran the same delivery at once):
+# then nothing, and the number stored first.
+_ADD_PROMISE_ONCE = """
+local prior = redis.call('GET', KEYS[5])
+if prior then return prior end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] == '1' then redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+else redis.call('ZREM', KEYS[2], ARGV[1]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[3], ARGV[5], ARGV[1]) end
+for i = 7, #ARGV do redis.call('SADD', KEYS[4], ARGV[i]) end
+redis.call('SET', KEYS[5], ARGV[1], 'EX', ARGV[6])
+return false
+"""
+ADDED_KEY_TTL = 7 * 24 * 3600  # longer than any delivery stays in an inbox
+
+
 class RedisCommitments:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         self._replace = redis.register_script(_REPLACE_PROMISE)
+        self._reserve = redis.register_script(_RESERVE_PROMISE)
+        self._add_once = redis.register_script(_ADD_PROMISE_ONCE)
 
-    async def add(self, owner: PersonRef, make: Callable[[int], Commitment]) -> Commitment:
+    async def add(self, owner: PersonRef, make: Callable[[int], Commitment],
+                  key: str | None = None) -> Commitment:
         keys = PersonKeys(owner)
-        number = int(await self.redis.incr(keys.promise_seq))
-        commitment = make(number)
-        await self._write(keys, commitment)
-        return commitment
+        if key is None:
+            commitment = make(int(await self.redis.incr(keys.promise_seq)))
+            await self._write(keys, commitment)
+            return commitment
+        mark = person_key(owner, "promises", "added", quote(key, safe=""))
+        fresh, number = await self._reserve(keys=[mark, keys.promise_seq])
+        if not int(fresh):
+            return await self._stored(owner, int(number), make)
+        commitment = make(int(number))
+        score = commitment.due.timestamp() if commitment.due else NO_DUE_SCORE
+        prior = await self._add_once(
+            keys=[keys.promises, keys.open_promises, keys.promise_origins, keys.counterparts,
+                  mark],
+            args=[str(commitment.number), codec.commitment_to_json(commitment),
+                  "1" if commitment.is_open else "0", score, commitment.origin or "",
+                  ADDED_KEY_TTL,
+                  *(json.dumps(codec.person_to_list(commitment.owner.colleague(person)))
+                    for person in commitment.to)])
+        return commitment if prior is None else await self._stored(owner, int(prior), make)
+
+    async def _stored(self, owner: PersonRef, number: int,
+                      make: Callable[[int], Commitment]) -> Commitment:
+        """The promise a delivery stored before; if it was dropped since, what it was (a
+        copy, so the caller can tell it from a new one; nothing is stored again)."""
+        return await self.get(owner, number) or copy_of(make(number))
 
     async def save(self, commitment: Commitment) -> None:
         await self._write(PersonKeys(commitment.owner), commitment)

@@ -36,7 +36,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from adapters.observability import EVENTS_DEDUPLICATED
 from adapters.redis.keys import WorkspaceKeys
-from adapters.redis.scripts import ScriptCall, run_calls
+from adapters.redis.scripts import FENCE_LUA, LATE, ScriptCall, ServerClock, run_calls
 from adapters.slack import ids
 
 log = logging.getLogger("rapport.slack.inbox")
@@ -51,25 +51,41 @@ DEAD_LETTER_MS = 7 * 24 * 3600 * 1000
 DEAD_LETTERS_KEPT = 1000
 _SLACK_USER = re.compile(r"(?<![A-Za-z0-9])[UW][A-Z0-9]+(?![A-Za-z0-9])")  # user ids in a body
 BATCH = 200
+# A delivery the caller gave up on must leave no trace: the accept scripts get a deadline (in
+# Redis's clock) and refuse to write after it. FENCE is how long after `accept` was called.
+FENCE = 1.5
+# A worker says it is alive every HEARTBEAT seconds (a key that lapses after ALIVE_MS); what a
+# consumer without that key had claimed is taken over by the next sweep, however recent. Live
+# workers are never robbed, however slow: their own failures they retry themselves, after
+# `min_idle_ms`.
+HEARTBEAT = 2.0
+ALIVE_MS = 10_000
 COALESCE = 0.002          # seconds the worker lets deliveries gather before reading them
 WAKE_DELAY = 0.002        # seconds accepted deliveries gather before other workers are woken
 
-# KEYS[1] the seen key, KEYS[2] the stream; ARGV: ttl, kind, body, user.
-# Returns the entry id, or false for a delivery already accepted.
-_ACCEPT = """
+# KEYS[1] the seen key, KEYS[2] the stream; ARGV: ttl, kind, body, user, dedupe, deadline.
+# Returns the entry id, false for a delivery already accepted, or the LATE error (nothing
+# written) when Redis runs it after its deadline: its caller has answered 503 by then.
+_ACCEPT = FENCE_LUA + """
+if late(ARGV[6]) then return redis.error_reply('""" + LATE + """ accept') end
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  return redis.call('XADD', KEYS[2], '*', 'k', ARGV[2], 'b', ARGV[3], 'u', ARGV[4])
+  return redis.call('XADD', KEYS[2], '*', 'k', ARGV[2], 'b', ARGV[3], 'u', ARGV[4],
+                    'd', ARGV[5])
 end
 return false
 """
 
 # Deliveries whose processing would only count them (chat without a promise), all of one
-# workspace: KEYS[1] its stats hash, KEYS[2..] their seen keys; ARGV[1] the ttl, ARGV[2..] each
-# one's count field. Returns 1 per new delivery (counted), 0 per one seen before.
-_COUNT = """
+# workspace: KEYS[1] its stats hash, KEYS[2..n+1] their seen keys; ARGV[1] the ttl,
+# ARGV[2..n+1] each one's count field, ARGV[n+2..] each one's deadline. Returns 1 per new
+# delivery (counted), 0 per one seen before, -1 per one that came too late (nothing written).
+_COUNT = FENCE_LUA + """
 local out = {}
+local n = #KEYS - 1
 for i = 2, #KEYS do
-  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
+  if late(ARGV[n + i]) then
+    out[#out + 1] = -1
+  elseif redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
     redis.call('HINCRBY', KEYS[1], ARGV[i], 1)
     out[#out + 1] = 1
   else
@@ -78,6 +94,10 @@ for i = 2, #KEYS do
 end
 return out
 """
+
+
+class LateError(RedisError):
+    """Redis ran an accept after its deadline and wrote nothing: answer 5xx."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +109,12 @@ class Entry:
     kind: str
     body: dict[str, Any]
     user: str = ""
+    dedupe: str = ""   # what identifies the delivery (e:<event_id>, c:<hash of the body>...)
+
+    @property
+    def key(self) -> str:
+        """The delivery's idempotency key: the same for a retry, a replay or a re-claim."""
+        return f"slack:{self.dedupe or self.id}"
 
 
 Process = Callable[[Entry], Awaitable[bool]]
@@ -97,6 +123,11 @@ Process = Callable[[Entry], Awaitable[bool]]
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def alive_key(consumer: str) -> str:
+    """Set while the worker `consumer` is alive (one key per worker, no workspace data)."""
+    return f"rp:worker:{consumer}:alive"
 
 
 class Batcher:
@@ -138,8 +169,11 @@ class Batcher:
 
     def _start(self) -> None:
         self._scheduled = False
+        # A caller that gave up (its timeout cancelled the future) is not sent at all.
+        items, self._items = [item for item in self._items if not item[1].done()], []
+        if not items:
+            return
         self._flushing = True
-        items, self._items = self._items, []
         task = asyncio.create_task(self._run(items))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
@@ -181,7 +215,10 @@ class Inbox:
         self.min_idle_ms = min_idle_ms
         self._script = redis.register_script(_ACCEPT)
         self._count = redis.register_script(_COUNT)
+        self._clock = ServerClock(redis)
         self._registered: set[str] = set()
+        self._registering: dict[str, asyncio.Future[None]] = {}  # one SADD for a cold burst
+        self._alive = asyncio.Event()  # this worker's liveness key is set: it may claim
         self._wake: set[str] = set()
         self._woken = asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
@@ -199,18 +236,54 @@ class Inbox:
 
     # -- the ack path -------------------------------------------------------------------------
 
+    async def _register(self, workspace: str) -> None:
+        """Name the workspace among the inboxes once; a burst of its first deliveries shares
+        the one SADD (before, each took a connection of its own: 3,000 cold commands emptied
+        the pool)."""
+        if workspace in self._registered:
+            return
+        pending = self._registering.get(workspace)
+        if pending is None:
+            pending = asyncio.get_running_loop().create_future()
+            self._registering[workspace] = pending
+            try:
+                await self.redis.sadd(ids.INBOXES, workspace)
+                self._registered.add(workspace)
+                pending.set_result(None)
+            except BaseException as error:
+                pending.set_exception(error)
+                pending.exception()  # retrieved: nobody else may be waiting
+                raise
+            finally:
+                del self._registering[workspace]
+            return
+        await asyncio.shield(pending)
+
+    def _refused(self) -> LateError:
+        """A LATE refusal that still found its caller waiting: the clocks drifted apart."""
+        self._clock.stale()
+        return LateError("Redis ran the accept after its deadline; nothing was stored")
+
     async def accept(self, workspace: str, dedupe: str, kind: str, body: dict[str, Any],
-                     user: str = "") -> bool:
+                     user: str = "", within: float = FENCE) -> bool:
         """Store the delivery unless it was accepted before; True when it is new.
 
-        Raises RedisError when Redis does not answer: the caller must answer 5xx.
+        Redis stores it only if it runs the script within `within` seconds of this call, so a
+        caller that gave up after longer than that has stored nothing. Raises RedisError when
+        Redis does not answer (or answers too late): the caller must answer 5xx.
         """
-        if workspace not in self._registered:
-            await self.redis.sadd(ids.INBOXES, workspace)
-            self._registered.add(workspace)
-        entry = await self._accepts.submit((
-            workspace, self._script, [ids.seen_key(workspace, dedupe), ids.inbox_key(workspace)],
-            [SEEN_TTL, kind, json.dumps(body, separators=(",", ":")), user]))
+        await self._register(workspace)
+        deadline = await self._clock.deadline(within)
+        try:
+            entry = await self._accepts.submit((
+                workspace, self._script,
+                [ids.seen_key(workspace, dedupe), ids.inbox_key(workspace)],
+                [SEEN_TTL, kind, json.dumps(body, separators=(",", ":")), user, dedupe,
+                 deadline]))
+        except ResponseError as error:
+            if LATE in str(error):
+                raise self._refused() from error
+            raise
         if entry is None:
             EVENTS_DEDUPLICATED.labels(platform="slack").inc()
             return False
@@ -218,14 +291,18 @@ class Inbox:
         self._woken.set()
         return True
 
-    async def count(self, workspace: str, dedupe: str, kind: str) -> bool:
+    async def count(self, workspace: str, dedupe: str, kind: str, within: float = FENCE) -> bool:
         """A delivery whose processing would only count it: counted once, in the same round
         trip as its dedupe mark, and never stored. True when it is new.
 
-        Raises RedisError when Redis does not answer: the caller must answer 5xx.
+        Fenced like `accept`. Raises RedisError when Redis does not answer: the caller must
+        answer 5xx.
         """
+        deadline = await self._clock.deadline(within)
         new = await self._accepts.submit((workspace, self._count, ids.seen_key(workspace, dedupe),
-                                          f"slack_{kind}s"))
+                                          (f"slack_{kind}s", deadline)))
+        if new == -1:
+            raise self._refused()
         if not new:
             EVENTS_DEDUPLICATED.labels(platform="slack").inc()
             return False
@@ -244,7 +321,8 @@ class Inbox:
         for workspace, positions in counted.items():
             stats = WorkspaceKeys(ids.workspace_ref(workspace)).stats
             calls.append((self._count, [stats, *(items[i][2] for i in positions)],
-                          [SEEN_TTL, *(items[i][3] for i in positions)]))
+                          [SEEN_TTL, *(items[i][3][0] for i in positions),
+                           *(items[i][3][1] for i in positions)]))
         results = iter(await run_calls(self.redis, calls))
         answers: list[Any] = [next(results) if script is not self._count else None
                               for _, script, _, _ in items]
@@ -285,7 +363,8 @@ class Inbox:
         """Process deliveries: those accepted here, and with `listen` (a `rapport slack-worker`)
         those other processes accepted and woke the workers for."""
         self._stopping.clear()
-        self._loops = [asyncio.create_task(self._read_loop(), name="slack-inbox-read"),
+        self._loops = [asyncio.create_task(self._heartbeat_loop(), name="slack-inbox-alive"),
+                       asyncio.create_task(self._read_loop(), name="slack-inbox-read"),
                        asyncio.create_task(self._recover_loop(), name="slack-inbox-recover")]
         if listen:
             self._loops.append(asyncio.create_task(self._listen_loop(), name="slack-inbox-listen"))
@@ -303,6 +382,10 @@ class Inbox:
             await asyncio.wait(self._loops, timeout=5)
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=within)
+        self._alive.clear()
+        with contextlib.suppress(RedisError, OSError):
+            # What is left pending is taken over at the next sweep elsewhere, not in ALIVE_MS.
+            await self.redis.delete(alive_key(self.consumer))
 
     async def drained(self, within: float = 10.0) -> None:
         """Wait until every delivery accepted here is processed (tests, graceful stops)."""
@@ -310,7 +393,18 @@ class Inbox:
             while self._wake or self._reading or self._tasks:  # noqa: ASYNC110 (tests only)
                 await asyncio.sleep(0.002)
 
+    async def _heartbeat_loop(self) -> None:
+        """Say this worker is alive, and keep the idle time of what it works on low."""
+        while not self._stopping.is_set():
+            try:
+                await self.heartbeat()
+            except RedisError as error:
+                log.warning("the Slack worker's heartbeat failed (%s); trying again", error)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), HEARTBEAT)
+
     async def _read_loop(self) -> None:
+        await self._alive.wait()  # claim nothing before others can see this worker is alive
         while not self._stopping.is_set():
             await self._woken.wait()
             await asyncio.sleep(COALESCE)  # let a burst gather: one read for all of it
@@ -354,44 +448,73 @@ class Inbox:
                     await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     async def _recover_loop(self) -> None:
+        await self._alive.wait()
         while not self._stopping.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), self.recover_every)
                 return
             try:
-                await self.heartbeat()
                 await self.recover()
             except RedisError:
                 log.exception("recovering the Slack inboxes failed; trying again later")
 
     async def heartbeat(self) -> None:
-        """Reset the idle time of what this process is still working on (a slow Web API call
-        under rate limits), so no other replica takes it over while it is alive."""
+        """Say this worker is alive for ALIVE_MS more, and reset the idle time of what it is
+        still working on (a slow Web API call under rate limits)."""
+        await self.redis.set(alive_key(self.consumer), "1", px=ALIVE_MS)
+        self._alive.set()
         for workspace, entries in list(self._inflight.items()):
             if entries:
                 await self.redis.xclaim(ids.inbox_key(workspace), GROUP, self.consumer, 0,
                                         list(entries), justid=True)
 
     async def recover(self) -> int:
-        """Process what no live worker is processing: entries claimed by a replica that died,
-        and entries never read. Returns how many were picked up."""
+        """Process what no live worker is processing: entries never read, entries claimed by
+        a worker that is gone (no liveness key: killed, or stopped), and this worker's own
+        failures once `min_idle_ms` old. Returns how many were picked up."""
         found = 0
         for raw in await self.redis.smembers(ids.INBOXES):
             workspace = _text(raw)
             found += await self._read(workspace, ">")
-            start = "0-0"
-            while True:
-                try:
-                    reply = await self.redis.xautoclaim(ids.inbox_key(workspace), GROUP,
-                                                        self.consumer, self.min_idle_ms,
-                                                        start_id=start, count=BATCH)
-                except ResponseError:
-                    break  # no stream or no group yet: nothing was ever claimed
-                start, claimed = _text(reply[0]), reply[1]
-                found += self._dispatch(workspace, claimed)
-                if start == "0-0" or not claimed:
-                    break
+            key = ids.inbox_key(workspace)
+            try:
+                summary: Any = await self.redis.xpending(key, GROUP)
+            except ResponseError:
+                continue  # no stream or no group yet: nothing was ever claimed
+            for consumer in summary.get("consumers") or []:
+                name = _text(consumer["name"])
+                if name == self.consumer:
+                    found += await self._take(workspace, name, self.min_idle_ms)
+                elif not await self.redis.exists(alive_key(name)):
+                    found += await self._take(workspace, name, 0)
+                    with contextlib.suppress(ResponseError):
+                        # Nothing left in its name (what arrived meanwhile stays): forget it.
+                        if not (await self.redis.xpending_range(
+                                key, GROUP, "-", "+", 1, consumername=name)):
+                            await self.redis.xgroup_delconsumer(key, GROUP, name)
         return found
+
+    async def _take(self, workspace: str, consumer: str, min_idle_ms: int) -> int:
+        """Claim and process the entries `consumer` holds that are at least this idle (and
+        not being processed here)."""
+        key = ids.inbox_key(workspace)
+        working = self._inflight.get(workspace, set())
+        found, start = 0, "-"
+        while True:
+            pending: Any = await self.redis.xpending_range(
+                key, GROUP, start, "+", BATCH, consumername=consumer, idle=min_idle_ms or None)
+            wanted: list[Any] = [_text(p["message_id"]) for p in pending
+                                 if _text(p["message_id"]) not in working]
+            if wanted:
+                claimed: Any = await self.redis.xclaim(key, GROUP, self.consumer, min_idle_ms,
+                                                       wanted)
+                found += self._dispatch(workspace, claimed)
+                deleted = [raw_id for raw_id, fields in claimed if not fields]
+                if deleted:  # deleted from the stream while pending: nothing to do any more
+                    await self.redis.xack(key, GROUP, *deleted)
+            if len(pending) < BATCH:
+                return found
+            start = "(" + _text(pending[-1]["message_id"])
 
     async def _read(self, workspace: str, start: str) -> int:
         key = ids.inbox_key(workspace)
@@ -422,7 +545,7 @@ class Inbox:
                 continue  # already being processed here
             entry = Entry(workspace=workspace, id=_text(raw_id), kind=_text(fields[b"k"]),
                           body=cast(dict[str, Any], json.loads(fields[b"b"])),
-                          user=_text(fields.get(b"u", b"")))
+                          user=_text(fields.get(b"u", b"")), dedupe=_text(fields.get(b"d", b"")))
             count += 1
             working.add(entry.id)
             task = asyncio.create_task(self._run(entry))

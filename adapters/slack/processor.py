@@ -147,21 +147,22 @@ class Processor:
     async def __call__(self, entry: Entry) -> bool:
         client = await self.clients.for_workspace(entry.workspace)
         if entry.kind == "event":
-            return await self.event(entry.workspace, entry.body, client)
+            return await self.event(entry.workspace, entry.body, client, entry.key)
         if client is None:
             log.warning("no token for Slack workspace %s; dropping a %s", entry.workspace,
                         entry.kind)
             return True
+        # The entry's key goes with its event: replayed after a crash, it stores nothing twice.
         if entry.kind == "command":
-            await self.command(entry.workspace, entry.body, client)
+            await self.command(entry.workspace, entry.body, client, entry.key)
         elif entry.kind == "action":
-            await self.action(entry.workspace, entry.body, client)
+            await self.action(entry.workspace, entry.body, client, entry.key)
         elif entry.kind == "view":
-            await self.view(entry.workspace, entry.body, client)
+            await self.view(entry.workspace, entry.body, client, entry.key)
         return True
 
     async def event(self, workspace: str, body: dict[str, Any],
-                    client: AsyncWebClient | None) -> bool:
+                    client: AsyncWebClient | None, key: str | None = None) -> bool:
         event = body.get("event") or {}
         kind = event.get("type")
         if kind == "app_uninstalled":
@@ -187,11 +188,11 @@ class Processor:
         if kind == "app_home_opened" and event.get("tab", "home") == "home":
             await self.publish_home(workspace, str(event.get("user", "")), client)
         elif kind == "message":
-            await self.message(workspace, event, client, translate.bot_user_of(body))
+            await self.message(workspace, event, client, translate.bot_user_of(body), key)
         return True
 
     async def message(self, workspace: str, event: dict[str, Any], client: AsyncWebClient,
-                      bot_user: str | None = None) -> None:
+                      bot_user: str | None = None, key: str | None = None) -> None:
         chat = translate.chat_message(event, bot_user)
         if chat is None:
             return
@@ -201,36 +202,40 @@ class Processor:
         else:
             replies = await self.core.handle(Message(
                 actor, chat.text, chat.channel, chat.ref, mentions=tuple(mentioned(chat.text)),
-                edited=chat.edited, sent_at=chat.sent_at))
+                edited=chat.edited, sent_at=chat.sent_at, idempotency_key=key))
         await self.outbox.send(replies, Origin(workspace, chat.user, chat.channel), client)
 
-    async def command(self, workspace: str, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def command(self, workspace: str, body: dict[str, Any], client: AsyncWebClient,
+                      key: str | None = None) -> None:
         user = str(body.get("user_id", ""))
         channel = str(body.get("channel_id") or "") or None
         actor = await self.people.actor(workspace, user, client)
         name = translate.command_name(str(body.get("command", "")))
         replies = await self.core.handle(Command(actor, name, str(body.get("text") or ""),
-                                                 channel))
+                                                 channel, idempotency_key=key))
         await self.outbox.send(replies, Origin(workspace, user, channel, body.get("response_url"),
                                                "command"), client)
 
-    async def action(self, workspace: str, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def action(self, workspace: str, body: dict[str, Any], client: AsyncWebClient,
+                     key: str | None = None) -> None:
         user = translate.user_of(body)
         channel = (body.get("channel") or {}).get("id")
         on_home = (body.get("container") or {}).get("type") == "view" and \
             (body.get("view") or {}).get("type") == "home"
         actor = await self.people.actor(workspace, user, client)
-        for element in body.get("actions") or []:
+        for index, element in enumerate(body.get("actions") or []):
             press = translate.pressed(element)
-            replies = await self.core.handle(Action(actor, press.action, press.value, channel,
-                                                    press.values))
+            replies = await self.core.handle(Action(
+                actor, press.action, press.value, channel, press.values,
+                idempotency_key=f"{key}:{index}" if key else None))
             origin = Origin(workspace, user, channel, body.get("response_url"),
                             "home" if on_home else "action")
             banner = await self.outbox.send(replies, origin, client)
             if on_home:
                 await self.publish_home(workspace, user, client, banner)
 
-    async def view(self, workspace: str, body: dict[str, Any], client: AsyncWebClient) -> None:
+    async def view(self, workspace: str, body: dict[str, Any], client: AsyncWebClient,
+                   key: str | None = None) -> None:
         """The "Track as promise" modal was submitted: a /promise in the core's terms."""
         view = body.get("view") or {}
         values = (view.get("state") or {}).get("values") or {}
@@ -244,7 +249,8 @@ class Processor:
         channel = meta.get("channel") or None
         actor = await self.people.actor(workspace, user, client)
         text = f"{what} by {due}" if due else what
-        replies = await self.core.handle(Command(actor, "promise", text, channel))
+        replies = await self.core.handle(Command(actor, "promise", text, channel,
+                                                 idempotency_key=key))
         await self.outbox.send(replies, Origin(workspace, user, channel, None, "view"), client)
 
     async def publish_home(self, workspace: str, user: str, client: AsyncWebClient,

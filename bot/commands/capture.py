@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import followup, record
-from bot.commands.promises import over_open_cap, tracked_reply
+from bot.commands.promises import add_once, over_open_cap, tracked_reply
 from bot.context import Context
 from bot.events import Message, MessageDeleted
 from bot.formatting import when
@@ -141,16 +141,18 @@ async def track(ctx: Context, origin: str) -> list[Reply]:
 
 async def _track(ctx: Context, profile: Profile, offer: Offer, *, auto: bool) -> list[Reply]:
     now = ctx.now()
-    commitment = await ctx.ports.commitments.add(
-        ctx.person,
+    commitment, new = await add_once(
+        ctx,
         lambda number: Commitment(
             owner=ctx.person, number=number, what=offer.what, created_at=now, due=offer.due,
             to=offer.to, source=Source.DETECTED, origin=offer.origin,
         ),
     )
-    await followup.schedule(ctx.ports, commitment, profile)
-    await ctx.ports.stats.count(ctx.person.workspace_ref, "auto_tracked" if auto else "tracked")
-    await record.counted(ctx.ports, ctx.person, profile.local_date(now), promises_made=1)
+    if new:  # a replayed delivery is answered again, and counted once
+        await followup.schedule(ctx.ports, commitment, profile)
+        await ctx.ports.stats.count(ctx.person.workspace_ref,
+                                    "auto_tracked" if auto else "tracked")
+        await record.counted(ctx.ports, ctx.person, profile.local_date(now), promises_made=1)
     reply = tracked_reply(commitment, profile, now)
     if auto:
         undo = Button("Not a promise", "promise.not_promise", offer.origin)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from bot import followup, record
@@ -40,6 +41,19 @@ async def over_open_cap(ctx: Context) -> Reply | None:
     return say(f"You have {count} open promises, the most I track at once ({MAX_OPEN}), so I "
                "didn't track this one. Close some first: `/kept` lists them, and each has "
                "[Kept] and [Drop it].")
+
+
+async def add_once(ctx: Context, make: Callable[[int], Commitment]) -> tuple[Commitment, bool]:
+    """Store the promise `make` builds, once per delivery (the event's idempotency key): a
+    replayed delivery gets the promise its first run stored. True when stored now."""
+    made: list[Commitment] = []
+
+    def build(number: int) -> Commitment:
+        made.append(make(number))
+        return made[-1]
+
+    stored = await ctx.ports.commitments.add(ctx.person, build, key=ctx.key)
+    return stored, bool(made) and stored is made[-1]
 
 
 def split_promise(text: str, profile: Profile, now: datetime) -> tuple[str, datetime | None, list[str]]:
@@ -91,15 +105,16 @@ async def promise(ctx: Context, text: str) -> list[Reply]:
         return [say(too_long(what))]
     if (full := await over_open_cap(ctx)) is not None:
         return [full]
-    commitment = await ctx.ports.commitments.add(
-        ctx.person,
+    commitment, new = await add_once(
+        ctx,
         lambda number: Commitment(
             owner=ctx.person, number=number, what=what, created_at=now, due=due,
             to=tuple(to), source=Source.TYPED,
         ),
     )
-    await followup.schedule(ctx.ports, commitment, profile)
-    await record.counted(ctx.ports, ctx.person, profile.local_date(now), promises_made=1)
+    if new:  # a replayed delivery is answered again, and counted once
+        await followup.schedule(ctx.ports, commitment, profile)
+        await record.counted(ctx.ports, ctx.person, profile.local_date(now), promises_made=1)
     return [tracked_reply(commitment, profile, now)]
 
 
@@ -131,16 +146,17 @@ async def kept(ctx: Context, text: str) -> list[Reply]:
     what = strip_mentions(argument) or argument
     if len(what) > MAX_WHAT:
         return [say(too_long(what))]
-    logged = await ctx.ports.commitments.add(
-        ctx.person,
+    logged, new = await add_once(
+        ctx,
         lambda n: Commitment(
             owner=ctx.person, number=n, what=what, created_at=now, to=tuple(mentioned(argument)),
             status=CommitmentStatus.KEPT_ON_TIME, source=Source.LOGGED, closed_at=now,
         ),
     )
-    await record.practised(ctx.ports, ctx.person, Habit.KEEP, profile.local_date(now))
-    await record.counted(ctx.ports, ctx.person, profile.local_date(now), promises_made=1,
-                         kept_on_time=1)
+    if new:
+        await record.practised(ctx.ports, ctx.person, Habit.KEEP, profile.local_date(now))
+        await record.counted(ctx.ports, ctx.person, profile.local_date(now), promises_made=1,
+                             kept_on_time=1)
     return [say(f"Logged as kept: {promise_line(logged, profile.zone, now)}. "
                 "Promises kept are how trust is built. Nice work.")]
 

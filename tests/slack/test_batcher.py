@@ -65,3 +65,20 @@ async def test_a_failed_round_trip_fails_its_callers_only() -> None:
     await settle()
     store.release.set()
     assert await later == 20
+
+
+async def test_a_caller_that_gave_up_while_waiting_is_never_sent() -> None:
+    store = SlowStore()
+    batcher = Batcher(store.flush, one_at_a_time=True)
+    first = asyncio.create_task(batcher.submit(1))
+    await settle()
+    gave_up = asyncio.create_task(batcher.submit(2))   # waits behind the round trip that is out
+    kept = asyncio.create_task(batcher.submit(3))
+    await settle()
+    gave_up.cancel()                                  # its ack budget ran out: it answered 503
+    store.release.set()
+    assert await first == 10
+    await settle()
+    store.release.set()
+    assert await kept == 30
+    assert store.batches == [[1], [3]]                # 2 never reached the store
