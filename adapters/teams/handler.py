@@ -45,9 +45,10 @@ from bot.markup import plain
 from bot.ports import DeliveryOutcome
 from bot.replies import Audience, Reply
 from habits.detection import MAX_EXAMINED, clean_markup
-from habits.people import zone
+from habits.people import WorkspaceRef, zone
 
 log = logging.getLogger("rapport.teams")
+REDELIVERY_WINDOW = 24 * 3600  # seconds an activity id is remembered
 SENT_PRIVATELY = "I've answered in our 1:1 chat."
 ROSTER_PAGE = 500
 
@@ -71,7 +72,7 @@ class RapportTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         event = translate.event_of(activity)
-        if event is None:
+        if event is None or not await self._first_delivery(activity):
             return
         user = event.actor.person.user
         aad = activity.from_property.aad_object_id if activity.from_property else None
@@ -81,6 +82,16 @@ class RapportTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         if isinstance(event, Command | Message):
             await self.store.remember_mentioned(activity, translate.said(activity).mentions)
         await self.answer(turn_context, event, await self.core.handle(event))
+
+    async def _first_delivery(self, activity: Activity) -> bool:
+        """The Bot Framework redelivers an activity it got no answer for in time: only its
+        first delivery counts (by conversation and activity id, as Slack's by event id)."""
+        if not activity.id:
+            return True
+        conversation = activity.conversation.id if activity.conversation else ""
+        return await self.core.ports.dedupe.first_time(
+            WorkspaceRef("teams", tenant_of(activity)), f"activity:{conversation}:{activity.id}",
+            REDELIVERY_WINDOW)
 
     async def on_teams_message_edit(self, turn_context: TurnContext) -> None:
         event = translate.edited(turn_context.activity)
