@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from bot import record
 from bot.context import Context
 from bot.markup import mention, mentioned, strip_mentions, user_text
@@ -14,7 +12,6 @@ from habits.people import PersonRef
 from habits.streaks import Habit
 
 MAX_DECISION = 300
-_CLOSE = re.compile(r"^(?:close|done)\s+#?(\d{1,9})$", re.IGNORECASE)
 
 
 def handover_value(handover: Handover) -> str:
@@ -23,15 +20,10 @@ def handover_value(handover: Handover) -> str:
 
 
 async def handover(ctx: Context, text: str) -> list[Reply]:
-    """`/handover @someone <decision>`, `/handover list`, `/handover close <number>`."""
+    """`/handover @someone <decision>` (`list` and `close <n>` are routed by the registry)."""
     stripped = text.strip()
     if stripped.lower() in {"", "help", "?"}:
         return [say(usage("handover"))]
-    if stripped.lower() == "list":
-        return await list_handovers(ctx)
-    close = _CLOSE.match(stripped)
-    if close:
-        return await close_handover(ctx, int(close.group(1)))
     people = mentioned(stripped)
     if len(people) != 1:
         return [say(usage("handover", "Mention exactly one person to hand the decision to."))]
