@@ -4,8 +4,10 @@ request's headers, a deadline for its body, and who the client is.
 aiohttp alone keeps a connection that trickles its headers one byte at a time for as long as
 the keep-alive timeout (an hour by default), and reads bodies as slowly as they come. Here:
 
-- at most `max_connections` are open; one more gets `503` (Retry-After: 1) and is closed,
-  before aiohttp allocates anything for it;
+- at most `max_connections` are open. At the cap a new connection makes room by closing the
+  oldest one that is not being answered (one still trickling its headers, or idle between
+  requests), so slow clients can't lock others out; only when every connection is busy with
+  a request does the new one get `503` (Retry-After: 1), before aiohttp allocates anything;
 - from a request's first byte (or from connecting) to its last header: `header_timeout`
   seconds, else the connection is closed;
 - the body: `read_body` reads it within `body_timeout` seconds, else `408`;
@@ -25,7 +27,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 from aiohttp.web_server import Server
@@ -39,7 +41,8 @@ REFUSAL = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
            + str(len(_BUSY)).encode() + b"\r\n\r\n" + _BUSY)
 CONNECTIONS_REFUSED = Counter(
     "rapport_connections_closed_total", "Connections the server refused or closed early: over "
-    "the connection cap, headers or body too slow", ["reason"])
+    "the connection cap (refused, or an idle one evicted to make room), headers or body too "
+    "slow", ["reason"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +77,9 @@ class _Guarded(asyncio.Protocol):
         self.busy = 0                   # requests being handled (from the middleware)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's transports (`rapport serve` runs on uvloop) are not asyncio.Transport
+        # subclasses, but have its methods.
+        self.transport = transport = cast(asyncio.Transport, transport)
         if self.inner is None:
             CONNECTIONS_REFUSED.labels(reason="cap").inc()
             transport.write(REFUSAL)
@@ -126,6 +130,14 @@ class _Guarded(asyncio.Protocol):
             self.deadline.cancel()
             self.deadline = None
 
+    def evict(self) -> None:
+        """Make room at the cap: this connection is closed (it was not being answered)."""
+        CONNECTIONS_REFUSED.labels(reason="evicted").inc()
+        self._disarm()
+        if self.transport is not None:
+            self.guard.open.pop(self.transport, None)
+            self.transport.close()
+
     def _expired(self) -> None:
         self.deadline = None
         if self.busy or self.transport is None or self.transport.is_closing():
@@ -147,7 +159,10 @@ class ConnectionGuard:
     def __call__(self) -> asyncio.Protocol:
         assert self.server is not None, "GuardedSite.start sets the aiohttp server"
         if len(self.open) >= self.limits.max_connections:
-            return _Guarded(self, None)
+            waiting = next((g for g in self.open.values() if not g.busy), None)
+            if waiting is None:
+                return _Guarded(self, None)
+            waiting.evict()
         return _Guarded(self, self.server())
 
     @contextlib.contextmanager

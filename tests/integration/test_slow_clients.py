@@ -44,9 +44,9 @@ def serve(redis_url: str, tmp_path: Path) -> Serve:
 
 
 async def healthz(port: int) -> int:
-    async with aiohttp.ClientSession() as session, asyncio.timeout(3):
-        async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-            return response.status
+    async with aiohttp.ClientSession() as session, asyncio.timeout(3), \
+            session.get(f"http://127.0.0.1:{port}/healthz") as response:
+        return response.status
 
 
 async def trickle(port: int, give_up: float) -> float:
@@ -103,20 +103,49 @@ async def test_a_connection_that_never_sends_anything_is_closed(serve: Serve) ->
             writer.close()
 
 
-async def test_connections_past_the_cap_get_503_and_the_server_recovers(serve: Serve) -> None:
+async def test_at_the_cap_slow_connections_make_room_for_new_ones(serve: Serve) -> None:
+    """1,900 slow connections were all held; now at most the cap, and a new client (a health
+    probe) still gets in: the oldest connection that is not being answered makes room."""
     async with serve(rapport_max_connections=20, rapport_header_timeout=60.0) as port:
         held = [await asyncio.open_connection("127.0.0.1", port) for _ in range(20)]
         for _, writer in held:
             writer.write(b"GET /healthz HTTP/1.1\r\nHost: rapport\r\n")  # never finished
         await asyncio.sleep(0.2)
+        assert [await healthz(port) for _ in range(5)] == [200] * 5
+        oldest, _ = held[0]
+        async with asyncio.timeout(5):
+            assert await oldest.read() == b""  # closed to make room, without an answer
+        for _, writer in held:
+            writer.close()
+
+
+async def test_past_the_cap_with_every_connection_answering_is_503(
+        serve: Serve, monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.web import server
+
+    release = asyncio.Event()
+
+    async def slow_readyz(request: web.Request) -> web.Response:
+        await release.wait()
+        return web.json_response({"status": "ready"})
+
+    monkeypatch.setattr(server, "readyz", slow_readyz)
+    async with serve(rapport_max_connections=5, rapport_header_timeout=60.0) as port:
+        busy = []
+        for _ in range(5):
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET /readyz HTTP/1.1\r\nHost: rapport\r\n\r\n")
+            busy.append(writer)
+        await asyncio.sleep(0.3)
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         async with asyncio.timeout(5):
             refused = await reader.read()  # the whole answer, then the server closes
         writer.close()
         assert refused.startswith(b"HTTP/1.1 503"), refused
         assert b"Retry-After: 1" in refused
-        for _, held_writer in held:
-            held_writer.close()
+        release.set()
+        for writer in busy:
+            writer.close()
         await asyncio.sleep(0.3)
         assert await healthz(port) == 200  # the slots are free again
 
@@ -138,3 +167,28 @@ async def test_a_slow_handler_is_not_a_slow_client(serve: Serve,
         for _ in range(2):  # the second on the kept-alive connection
             async with session.get(f"http://127.0.0.1:{port}/readyz") as response:
                 assert response.status == 200
+
+
+def test_the_guards_work_on_uvloop(redis_url: str, tmp_path: Path) -> None:
+    """`rapport serve` runs on uvloop, whose transports are not asyncio.Transport objects."""
+    import uvloop
+
+    async def main() -> tuple[int, bytes]:
+        settings = Settings(redis_url=SecretStr(redis_url), rapport_data_dir=tmp_path,
+                            rapport_header_timeout=1.0)
+        runtime = await build(settings)
+        runner = await start(make_app(runtime), "127.0.0.1", 0)
+        try:
+            port = bound_port(runner)
+            status = await healthz(port)
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET /healthz HTTP/1.1\r\n")  # and nothing more
+            async with asyncio.timeout(8):
+                rest = await reader.read()
+            writer.close()
+            return status, rest
+        finally:
+            await runner.cleanup()
+            await runtime.close()
+
+    assert uvloop.run(main()) == (200, b"")
