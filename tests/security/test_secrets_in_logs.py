@@ -157,8 +157,10 @@ async def test_no_secret_or_message_text_in_logs_or_metrics(
             # token comes back.
             async with session.get(f"{base}/slack/install") as page:
                 assert page.status == 200
-                state = re.search(r"state=([\w-]+)", await page.text())
-                cookie = page.headers["Set-Cookie"].split(";")[0]
+            async with session.post(f"{base}/slack/install", allow_redirects=False) as start:
+                assert start.status == 302  # the install button: a state, then Slack's page
+                state = re.search(r"state=([\w-]+)", start.headers["Location"])
+                cookie = start.headers["Set-Cookie"].split(";")[0]
             assert state is not None
             async with session.get(f"{base}/slack/oauth_redirect",
                                    params={"code": "c0de", "state": state.group(1)},
