@@ -360,3 +360,14 @@ def test_notes_say_whether_teams_is_on(chart: helm.Chart) -> None:
     on = chart.render(VALUE_SETS["everything-on"], name="rapport",
                       namespace="chat")["rapport/templates/NOTES.txt"]
     assert "Teams: on, with Bot Framework authentication" in on and "WARNING" not in on
+
+
+def test_the_encryption_key_for_slack_oauth_goes_into_the_secret(chart: helm.Chart) -> None:
+    objects = render(chart, {"secrets": {"redisUrl": "redis://redis:6379/0",
+                                         "slackSigningSecret": "signing",
+                                         "slackClientSecret": "client-secret",
+                                         "encryptionKey": "fake-fernet-key-for-tests"},
+                             "config": {"slackClientId": "123.456"}})
+    secret = objects["Secret", "rapport"]["stringData"]
+    assert secret["RAPPORT_ENCRYPTION_KEY"] == "fake-fernet-key-for-tests"
+    assert "RAPPORT_ENCRYPTION_KEY" not in objects["ConfigMap", "rapport"]["data"]
