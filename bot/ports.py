@@ -153,6 +153,10 @@ class Dedupe(Protocol):
         """True the first time `key` is seen in the workspace within `ttl_seconds`."""
         ...
 
+    async def release(self, workspace: WorkspaceRef, key: str) -> None:
+        """Forget `key`: the work it guarded failed, so the platform's retry must count."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Offer:

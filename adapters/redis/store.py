@@ -622,6 +622,9 @@ class RedisDedupe:
         return bool(await self.redis.set(WorkspaceKeys(workspace).seen(key), b"1",
                                          nx=True, ex=ttl_seconds))
 
+    async def release(self, workspace: WorkspaceRef, key: str) -> None:
+        await self.redis.delete(WorkspaceKeys(workspace).seen(key))
+
 
 class RedisOffers:
     def __init__(self, redis: Redis) -> None:
