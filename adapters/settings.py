@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     microsoft_app_id: str | None = None
     microsoft_app_password: SecretStr | None = None
     microsoft_app_tenant_id: str | None = None
-    microsoft_app_type: AppType = AppType.MULTI_TENANT
+    # SingleTenant by default: since 2025-07-31 Azure creates no new multi-tenant bots, so a
+    # new deployment's bot is single-tenant (or a user-assigned managed identity).
+    microsoft_app_type: AppType = AppType.SINGLE_TENANT
     redis_url: SecretStr | None = None
     redis_ca_file: Path | None = None
     # on: start even when Redis keeps no append-only file (a WARNING at every start); managed:
@@ -210,7 +212,11 @@ class Settings(BaseSettings):
             raise ValueError("MICROSOFT_APP_PASSWORD is required when MICROSOFT_APP_ID is set")
         if self.microsoft_app_type is AppType.SINGLE_TENANT and self.microsoft_app_id and (
                 not self.microsoft_app_tenant_id):
-            raise ValueError("MICROSOFT_APP_TENANT_ID is required for a SingleTenant app")
+            raise ValueError("MICROSOFT_APP_TENANT_ID is required: MICROSOFT_APP_TYPE is "
+                             "SingleTenant (the default; Azure has created no new multi-tenant "
+                             "bots since 2025-07-31). Give the Directory (tenant) ID of the "
+                             "bot's app registration, or MICROSOFT_APP_TYPE=MultiTenant for a "
+                             "bot registered as multi-tenant before then (docs/teams.md)")
         return self
 
     def credentials(self) -> list[str]:
