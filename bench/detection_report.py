@@ -1,19 +1,31 @@
-"""Corpus metrics for commitment detection; optionally rewrite the figures in docs.
+"""Corpus metrics for commitment detection, beside a baseline; optionally rewrite the docs' figures.
 
-.venv/bin/python bench/detection_report.py            # print figures
+.venv/bin/python bench/detection_report.py            # print figures, now and baseline
 .venv/bin/python bench/detection_report.py --write    # also update docs/detection.md
-.venv/bin/python bench/detection_report.py --errors   # list misclassified lines
+.venv/bin/python bench/detection_report.py --errors   # list misclassified lines (main only)
+.venv/bin/python bench/detection_report.py --baseline <rev>   # another baseline commit
+
+The baseline is ``habits/detection`` as it was at BASELINE_REV (the rules before the messy-chat
+work), read with ``git show`` and loaded side by side under another package name, so both are
+measured on the same corpora in one run. The figures are counts, not timings: no noise.
+The holdouts are never tuned on, so --errors lists the main corpus only (--holdout-errors
+exists for reading what the detector misses after the fact, not for tuning).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import re
+import subprocess
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +35,11 @@ from habits.detection import detect  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "commitments.jsonl"
 HOLDOUT = ROOT / "tests" / "data" / "commitments_holdout.jsonl"
+HOLDOUT_V2 = ROOT / "tests" / "data" / "commitments_holdout_v2.jsonl"
+# habits/detection before the messy-chat rules (issue 18); the holdout v2 was committed here.
+BASELINE_REV = "f11691e23206e5ed7ac7069b1619f5d00dcbc77d"
+_BASELINE_PACKAGE = "rapport_baseline_detection"
+Detector = Callable[..., Any]
 DOC = ROOT / "docs" / "detection.md"
 BEGIN, END = "<!-- figures:begin -->", "<!-- figures:end -->"
 
@@ -61,8 +78,33 @@ class Scores:
         return self.due_ok / self.due_total if self.due_total else 1.0
 
 
-def evaluate(path: Path, name: str) -> Scores:
-    """Run detect() over a labelled JSON-lines corpus."""
+def load_baseline(rev: str) -> Detector:
+    """``detect`` from habits/detection at git revision ``rev``, loaded beside today's."""
+    listing = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-tree", "--name-only", f"{rev}:habits/detection"],
+        check=True, capture_output=True, text=True,
+    ).stdout.split()
+    folder = Path(tempfile.mkdtemp(prefix="rapport-baseline-")) / _BASELINE_PACKAGE
+    folder.mkdir()
+    for name in listing:
+        if not name.endswith(".py"):
+            continue
+        source = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{rev}:habits/detection/{name}"],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        (folder / name).write_text(source.replace("habits.detection", _BASELINE_PACKAGE), encoding="utf-8")
+    sys.path.insert(0, str(folder.parent))
+    try:
+        module = importlib.import_module(_BASELINE_PACKAGE)
+    finally:
+        sys.path.remove(str(folder.parent))
+    found: Detector = module.detect
+    return found
+
+
+def evaluate(path: Path, name: str, detector: Detector = detect) -> Scores:
+    """Run a detector over a labelled JSON-lines corpus."""
     s = Scores(name)
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -70,7 +112,7 @@ def evaluate(path: Path, name: str) -> Scores:
         row = json.loads(line)
         s.lines += 1
         tz = ZoneInfo(row["tz"])
-        got = detect(row["text"], sent_at=datetime.fromisoformat(row["sent_at"]), tz=tz)
+        got = detector(row["text"], sent_at=datetime.fromisoformat(row["sent_at"]), tz=tz)
         want = bool(row["commitment"])
         if want and got:
             s.tp += 1
@@ -95,15 +137,15 @@ def evaluate(path: Path, name: str) -> Scores:
     return s
 
 
-def table(scores: list[Scores]) -> str:
-    """Markdown table of the figures."""
+def table(scores: list[tuple[str, Scores]]) -> str:
+    """Markdown table of the figures, one row per (detector, corpus)."""
     out = [
-        "| corpus | lines | TP | FP | FN | TN | precision | recall | F1 | due-day accuracy |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| rules | corpus | lines | TP | FP | FN | TN | precision | recall | F1 | due-day accuracy |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for s in scores:
+    for rules, s in scores:
         out.append(
-            f"| {s.name} | {s.lines} | {s.tp} | {s.fp} | {s.fn} | {s.tn} | {s.precision:.3f} "
+            f"| {rules} | {s.name} | {s.lines} | {s.tp} | {s.fp} | {s.fn} | {s.tn} | {s.precision:.3f} "
             f"| {s.recall:.3f} | {s.f1:.3f} | {s.due_accuracy:.3f} ({s.due_ok}/{s.due_total}) |"
         )
     return "\n".join(out)
@@ -112,15 +154,22 @@ def table(scores: list[Scores]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help="rewrite figures in docs")
-    parser.add_argument("--errors", action="store_true", help="list misclassified lines")
+    parser.add_argument("--errors", action="store_true", help="list misclassified main-corpus lines")
+    parser.add_argument("--holdout-errors", action="store_true", help="list misclassified holdout lines")
+    parser.add_argument("--baseline", default=BASELINE_REV, help="git revision of the baseline rules")
+    parser.add_argument("--no-baseline", action="store_true", help="today's rules only")
     args = parser.parse_args(argv)
-    scores = [evaluate(CORPUS, "main")]
-    if HOLDOUT.exists():
-        scores.append(evaluate(HOLDOUT, "holdout"))
+    corpora = [(CORPUS, "main"), (HOLDOUT, "holdout"), (HOLDOUT_V2, "holdout v2")]
+    corpora = [(p, n) for p, n in corpora if p.exists()]
+    scores = [("now", evaluate(p, n)) for p, n in corpora]
+    if not args.no_baseline:
+        base = load_baseline(args.baseline)
+        scores += [(f"baseline {args.baseline[:7]}", evaluate(p, n, base)) for p, n in corpora]
     text = table(scores)
     print(text)
-    if args.errors:
-        for s in scores:
+    for rules, s in scores:
+        wanted = args.errors if s.name == "main" else args.holdout_errors
+        if rules == "now" and wanted:
             for e in s.errors:
                 print(f"[{s.name}] {e}")
     if args.write:
