@@ -22,17 +22,35 @@ def person_from_list(value: list[str]) -> PersonRef:
     return PersonRef(value[0], value[1], value[2])
 
 
+def person_to_json(person: PersonRef) -> str:
+    """A person as one set member (a colleague in `counterparts`): '["slack","T1","U1"]'."""
+    return json.dumps(person_to_list(person))
+
+
+def person_from_json(raw: str | bytes) -> PersonRef:
+    return person_from_list(json.loads(raw))
+
+
+def _dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, separators=(",", ":"))
+
+
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
 def commitment_to_json(c: Commitment) -> str:
-    return json.dumps({
+    return _dumps(commitment_to_data(c))
+
+
+def commitment_to_data(c: Commitment) -> dict[str, Any]:
+    """What is stored of a promise, as JSON-ready data (also the personal data export's)."""
+    return {
         "n": c.number, "what": c.what, "created": c.created_at.isoformat(),
         "due": c.due.isoformat() if c.due else None, "to": list(c.to), "status": c.status.value,
         "source": c.source.value, "closed": c.closed_at.isoformat() if c.closed_at else None,
         "reneg": c.renegotiations, "lapsed": c.lapsed_on, "origin": c.origin,
-    }, separators=(",", ":"))
+    }
 
 
 def commitment_from_json(owner: PersonRef, raw: str | bytes) -> Commitment:
@@ -48,11 +66,15 @@ def commitment_from_json(owner: PersonRef, raw: str | bytes) -> Commitment:
 
 
 def recognition_to_json(r: Recognition) -> str:
-    return json.dumps({
+    return _dumps(recognition_to_data(r))
+
+
+def recognition_to_data(r: Recognition) -> dict[str, Any]:
+    return {
         "giver": person_to_list(r.giver), "receiver": person_to_list(r.receiver),
         "reason": r.reason, "at": r.given_at.isoformat(), "junior": r.junior,
         "channel": r.channel,
-    }, separators=(",", ":"))
+    }
 
 
 def recognition_from_json(raw: str | bytes) -> Recognition:
@@ -66,11 +88,15 @@ def recognition_from_json(raw: str | bytes) -> Recognition:
 
 
 def handover_to_json(h: Handover) -> str:
-    return json.dumps({
+    return _dumps(handover_to_data(h))
+
+
+def handover_to_data(h: Handover) -> dict[str, Any]:
+    return {
         "giver": person_to_list(h.giver), "receiver": person_to_list(h.receiver), "n": h.number,
         "decision": h.decision, "at": h.offered_at.isoformat(), "status": h.status.value,
         "answered": h.answered_at.isoformat() if h.answered_at else None,
-    }, separators=(",", ":"))
+    }
 
 
 def handover_from_json(raw: str | bytes) -> Handover:
@@ -139,9 +165,12 @@ def _flag(value: bool) -> str:
 
 
 def offer_to_json(o: Offer) -> str:
-    return json.dumps({"origin": o.origin, "what": o.what,
-                       "due": o.due.isoformat() if o.due else None, "to": list(o.to),
-                       "channel": o.channel}, separators=(",", ":"))
+    return _dumps(offer_to_data(o))
+
+
+def offer_to_data(o: Offer) -> dict[str, Any]:
+    return {"origin": o.origin, "what": o.what, "due": o.due.isoformat() if o.due else None,
+            "to": list(o.to), "channel": o.channel}
 
 
 def offer_from_json(raw: str | bytes) -> Offer:

@@ -42,12 +42,16 @@ def workspace_key(workspace: WorkspaceRef, *what: str) -> str:
     return ":".join((PREFIX, workspace_tag(workspace), *what))
 
 
+def glob_escape(text: str) -> str:
+    """`text` with SCAN's glob characters escaped, so an id in a pattern matches only itself."""
+    for char in "\\*?[]":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
 def person_pattern(person: PersonRef) -> str:
     """A SCAN pattern matching every key of one person's (glob characters escaped)."""
-    tag = person_tag(person)
-    for char in "\\*?[]":
-        tag = tag.replace(char, "\\" + char)
-    return f"{PREFIX}:{tag}:*"
+    return f"{PREFIX}:{glob_escape(person_tag(person))}:*"
 
 
 class PersonKeys:
@@ -76,6 +80,10 @@ class PersonKeys:
     def sent_mark(self, purpose: str, day: str) -> str:
         return person_key(self.person, "sent", purpose, day)
 
+    def promise_added(self, delivery: str) -> str:
+        """The mark of a promise added by one delivery (its idempotency key)."""
+        return person_key(self.person, "promises", "added", _part(delivery))
+
     def offer(self, origin: str) -> str:
         return person_key(self.person, "offer", _part(origin))
 
@@ -94,9 +102,14 @@ class WorkspaceKeys:
         self.stats = workspace_key(workspace, "stats")
         self.sharing = workspace_key(workspace, "sharing")
         self.teams = workspace_key(workspace, "teams")
+        # Team names by look-alike key (habits.teams.name_key) -> team id.
+        self.team_names = workspace_key(workspace, "teams", "names")
 
     def team(self, team_id: str) -> str:
         return workspace_key(self.workspace, "team", _part(team_id))
+
+    def team_members(self, team_id: str) -> str:
+        return workspace_key(self.workspace, "team", _part(team_id), "members")
 
     def team_week(self, team_id: str, week: str) -> str:
         return workspace_key(self.workspace, "team", _part(team_id), "week", week)
