@@ -217,6 +217,10 @@ class Settings(BaseSettings):
                              "bots since 2025-07-31). Give the Directory (tenant) ID of the "
                              "bot's app registration, or MICROSOFT_APP_TYPE=MultiTenant for a "
                              "bot registered as multi-tenant before then (docs/teams.md)")
+        if not self.microsoft_app_id:
+            # No app id, no bot registration to be single-tenant: local mode is botbuilder's
+            # anonymous path, which only its MultiTenant configuration takes.
+            self.microsoft_app_type = AppType.MULTI_TENANT
         return self
 
     def credentials(self) -> list[str]:

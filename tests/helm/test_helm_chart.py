@@ -34,6 +34,7 @@ VALUE_SETS: dict[str, dict[str, Any]] = {
                     "slackBotToken": "xoxb-1", "slackSigningSecret": "signing",
                     "microsoftAppPassword": "pw"},
         "config": {"microsoftAppId": "00000000-0000-0000-0000-000000000002",
+                   "microsoftAppTenantId": "00000000-0000-0000-0000-0000000000aa",
                    "teamsServiceUrls": ["https://smba.example-sovereign.test/"]},
         "ingress": {"enabled": True, "className": "nginx",
                     "tls": [{"secretName": "rapport-tls", "hosts": ["rapport.example.com"]}]},
@@ -330,6 +331,9 @@ def test_the_default_chart_leaves_teams_closed(
     assert on.teams_mode is TeamsMode.AUTHENTICATED
     assert on.rapport_public_url == "https://rapport.example.com"  # the ingress host, TLS
     assert on.rapport_teams_service_urls == ("https://smba.example-sovereign.test/",)
+    # Issue 16: new Azure bots are single-tenant (no new multi-tenant ones since 2025-07-31).
+    assert config["MICROSOFT_APP_TYPE"] == "SingleTenant"
+    assert on.microsoft_app_type.value == "SingleTenant"
 
 
 @pytest.mark.parametrize(("values", "message"), [
@@ -339,6 +343,9 @@ def test_the_default_chart_leaves_teams_closed(
      r"there is no MICROSOFT_APP_PASSWORD"),
     ({**REDIS, "config": {"microsoftAppTenantId": "contoso"}},
      r"microsoftAppTenantId is set but config\.microsoftAppId is not"),
+    ({"secrets": {**REDIS["secrets"], "microsoftAppPassword": "pw"},
+      "config": {"microsoftAppId": "00000000-0000-0000-0000-000000000004"}},
+     r"microsoftAppType=SingleTenant needs config\.microsoftAppTenantId"),
 ])
 def test_half_given_teams_values_refuse_to_render(chart: helm.Chart, values: dict[str, Any],
                                                   message: str) -> None:

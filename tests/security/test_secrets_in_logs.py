@@ -131,7 +131,9 @@ async def test_no_secret_or_message_text_in_logs_or_metrics(
                SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_CLIENT_SECRET=CLIENT_SECRET,
                RAPPORT_ENCRYPTION_KEY=ENCRYPTION_KEY,
                SLACK_API_URL=api.url, MICROSOFT_APP_ID="00000000-aaaa-bbbb-cccc-000000000009",
-               MICROSOFT_APP_PASSWORD=APP_PASSWORD, RAPPORT_LOG_LEVEL="INFO",
+               MICROSOFT_APP_PASSWORD=APP_PASSWORD,
+               MICROSOFT_APP_TENANT_ID="00000000-0000-0000-0000-0000000000aa",
+               RAPPORT_LOG_LEVEL="INFO",
                RAPPORT_TICK="on", RAPPORT_TICK_SECONDS="0.2")
     out_path, err_path = tmp_path / "stdout.log", tmp_path / "stderr.log"
     with out_path.open("wb") as out, err_path.open("wb") as err:

@@ -118,6 +118,7 @@ async def secured(redis: Redis, ports: Ports, clock: FixedClock, connector: Fake
     """Authenticated mode, botbuilder trusting the test issuer; the fake connector and one
     address nothing listens on are the extra allowed service URLs."""
     settings = Settings(microsoft_app_id=APP_ID, microsoft_app_password="not-a-real-password",
+                        microsoft_app_tenant_id="00000000-0000-0000-0000-0000000000aa",
                         rapport_teams_service_urls=f"{connector.url},http://127.0.0.1:9/")
     assert settings.teams_mode is TeamsMode.AUTHENTICATED
     options = TeamsOptions(retry=OPTIONS.retry, public_url=OPTIONS.public_url,

@@ -22,6 +22,7 @@ from adapters.web.server import make_app
 from bot.clock import Clock
 
 TENANT = "tenant-1"
+TENANT_ID = "00000000-0000-0000-0000-0000000000aa"  # an Entra tenant, for SingleTenant settings
 BOT = {"id": "28:rapport-bot", "name": "Rapport"}
 ALEX = {"id": "29:alex", "name": "Alex Wilber", "aadObjectId": "aad-alex"}
 PRIYA = {"id": "29:priya", "name": "Priya Patel", "aadObjectId": "aad-priya"}

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from fake_connector import FakeConnector
 from redis.asyncio import Redis
-from teams_harness import FAST, TeamsDriver, running_teams
+from teams_harness import FAST, TENANT_ID, TeamsDriver, running_teams
 
 from adapters.bootstrap import Runtime
 from adapters.settings import Settings
@@ -71,7 +71,8 @@ async def test_links_use_rapport_public_url(redis: Redis, ports: Ports, clock: F
 async def test_without_a_public_url_outside_local_mode_no_link_and_no_stored_file(
         redis: Redis, ports: Ports, clock: FixedClock) -> None:
     settings = Settings(microsoft_app_id="00000000-aaaa-bbbb-cccc-00000000000b",
-                        microsoft_app_password="not-a-real-password")
+                        microsoft_app_password="not-a-real-password",
+                        microsoft_app_tenant_id=TENANT_ID)
     adapter = TeamsAdapter(runtime_with(settings, redis, ports, clock))
     assert adapter.public_url is None
     outgoing = Outgoing(Conversations(redis, ServiceUrls(local=False)), Exports(redis), None)

@@ -20,12 +20,12 @@ from pathlib import Path
 import aiohttp
 import pytest
 from redis.asyncio import Redis
-from teams_harness import start_app
+from teams_harness import TENANT_ID, start_app
 
 from adapters.bootstrap import Runtime
-from adapters.settings import Settings, SettingsError, TeamsMode, load_settings
+from adapters.settings import AppType, Settings, SettingsError, TeamsMode, load_settings
 from adapters.teams import TEAMS, mount
-from adapters.teams.http import LOCAL_MODE_WARNING
+from adapters.teams.http import LOCAL_MODE_WARNING, BotConfig
 from adapters.web.server import make_app
 from bot.clock import FixedClock
 from bot.core import Rapport
@@ -54,12 +54,15 @@ def env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     ({"SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "not-real",
       "SLACK_SIGNING_SECRET": "not-real",
       "RAPPORT_ENCRYPTION_KEY": "bm90LXJlYWwtbm90LXJlYWwtbm90LXJlYWwtbm90LXI="}, TeamsMode.OFF),
-    ({"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-real"},
-     TeamsMode.AUTHENTICATED),
+    ({"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-real",
+      "MICROSOFT_APP_TENANT_ID": TENANT_ID}, TeamsMode.AUTHENTICATED),
+    ({"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-real",
+      "MICROSOFT_APP_TYPE": "MultiTenant"}, TeamsMode.AUTHENTICATED),
     ({"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_TYPE": "UserAssignedMSI"},
      TeamsMode.AUTHENTICATED),
     ({"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-real",
-      "RAPPORT_TEAMS_LOCAL": "off"}, TeamsMode.AUTHENTICATED),
+      "MICROSOFT_APP_TENANT_ID": TENANT_ID, "RAPPORT_TEAMS_LOCAL": "off"},
+     TeamsMode.AUTHENTICATED),
 ])
 def test_the_teams_mode_follows_the_credentials(env: pytest.MonkeyPatch,
                                                 variables: dict[str, str],
@@ -78,7 +81,11 @@ def test_the_teams_mode_follows_the_credentials(env: pytest.MonkeyPatch,
     ({"MICROSOFT_APP_TENANT_ID": "contoso"},
      "MICROSOFT_APP_TENANT_ID is set but MICROSOFT_APP_ID is not"),
     ({"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-real",
-      "RAPPORT_TEAMS_LOCAL": "on"}, "RAPPORT_TEAMS_LOCAL=on turns Teams authentication off"),
+      "MICROSOFT_APP_TENANT_ID": TENANT_ID, "RAPPORT_TEAMS_LOCAL": "on"},
+     "RAPPORT_TEAMS_LOCAL=on turns Teams authentication off"),
+    ({"MICROSOFT_APP_ID": APP_ID, "MICROSOFT_APP_PASSWORD": "not-real"},
+     "MICROSOFT_APP_TENANT_ID is required: MICROSOFT_APP_TYPE is SingleTenant (the default; "
+     "Azure has created no new multi-tenant bots since 2025-07-31)"),
     ({"RAPPORT_TEAMS_SERVICE_URLS": "smba.trafficmanager.net"},
      "RAPPORT_TEAMS_SERVICE_URLS: must be an http:// or https:// URL"),
     ({"RAPPORT_PUBLIC_URL": "rapport.example.com"},
@@ -145,6 +152,7 @@ async def test_local_mode_warns_at_every_start_and_on_readyz(
 async def test_authenticated_mode_has_no_warning_on_readyz(
         redis: Redis, ports: Ports, clock: FixedClock) -> None:
     settings = Settings(microsoft_app_id=APP_ID, microsoft_app_password="not-real",
+                        microsoft_app_tenant_id=TENANT_ID,
                         rapport_public_url="https://rapport.example.com")
     runtime = Runtime(settings=settings, redis=redis, ports=ports, core=Rapport(ports, clock),
                       clock=clock, messengers={})
@@ -157,3 +165,15 @@ async def test_authenticated_mode_has_no_warning_on_readyz(
             assert await ready.json() == {"status": "ready"}
     finally:
         await runner.cleanup()
+
+
+def test_a_new_bot_is_single_tenant_by_default(env: pytest.MonkeyPatch) -> None:
+    """Issue 16: the old default, MultiTenant, is a type Azure no longer creates (2025-07-31),
+    so a newcomer following the README got a bot whose every reply failed to authenticate."""
+    env.setenv("MICROSOFT_APP_ID", APP_ID)
+    env.setenv("MICROSOFT_APP_PASSWORD", "not-real")
+    env.setenv("MICROSOFT_APP_TENANT_ID", TENANT_ID)
+    settings = load_settings()
+    assert settings.microsoft_app_type is AppType.SINGLE_TENANT
+    assert BotConfig(settings).APP_TYPE == "SingleTenant"
+    assert BotConfig(settings).APP_TENANTID == TENANT_ID

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_connector import FakeConnector
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from teams_harness import TeamsDriver, running_teams, teams_settings
+from teams_harness import TENANT_ID, TeamsDriver, running_teams, teams_settings
 
 from adapters.bootstrap import Runtime
 from bot.clock import FixedClock
@@ -28,6 +28,7 @@ APP_ID = "00000000-aaaa-bbbb-cccc-000000000001"
 async def secured(redis: Redis, ports: Ports, clock: FixedClock, core: Rapport,
                   connector: FakeConnector) -> AsyncIterator[TeamsDriver]:
     settings = teams_settings(microsoft_app_id=APP_ID, microsoft_app_password="not-a-secret",
+                              microsoft_app_tenant_id=TENANT_ID,
                               rapport_teams_service_urls=connector.url)
     runtime = Runtime(settings=settings, redis=redis, ports=ports, core=core, clock=clock,
                       messengers={})

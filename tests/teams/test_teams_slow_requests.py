@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 from fake_connector import FakeConnector
 from redis.asyncio import Redis
-from teams_harness import TeamsDriver, running_teams, teams_settings
+from teams_harness import TENANT_ID, TeamsDriver, running_teams, teams_settings
 from yarl import URL
 
 from adapters.bootstrap import Runtime
@@ -25,6 +25,7 @@ async def secured(redis: Redis, ports: Ports, clock: FixedClock, core: Rapport,
                   connector: FakeConnector) -> AsyncIterator[TeamsDriver]:
     settings = teams_settings(microsoft_app_id="00000000-aaaa-bbbb-cccc-000000000001",
                               microsoft_app_password="not-a-secret",
+                              microsoft_app_tenant_id=TENANT_ID,
                               rapport_teams_service_urls=connector.url)
     runtime = Runtime(settings=settings, redis=redis, ports=ports, core=core, clock=clock,
                       messengers={})
