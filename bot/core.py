@@ -6,15 +6,15 @@ from collections.abc import Awaitable, Callable
 
 from bot import enrolment, followup, nudges
 from bot.clock import Clock
-from bot.commands import account, capture, handovers, promises
+from bot.commands import account, capture, handovers, kudos, promises
 from bot.commands.habits_view import habits
 from bot.commands.registry import CHAT_COMMANDS, CommandHandler
 from bot.context import Context
 from bot.events import Action, Actor, Command, Event, Message, MessageDeleted
-from bot.markup import escape, mention
+from bot.markup import mention
 from bot.ports import Ports
 from bot.replies import Reply, say
-from bot.usage import full_help
+from bot.usage import did_you_mean
 
 ActionHandler = Callable[[Context, Action], Awaitable[list[Reply]]]
 
@@ -41,6 +41,19 @@ async def _on_more_time(ctx: Context, action: Action) -> list[Reply]:
 async def _on_drop(ctx: Context, action: Action) -> list[Reply]:
     number = _number(action)
     return await promises.drop(ctx, number) if number is not None else []
+
+
+async def _on_undo(ctx: Context, action: Action) -> list[Reply]:
+    number = _number(action)
+    return await promises.undo_promise(ctx, number) if number is not None else []
+
+
+async def _on_post_anyway(ctx: Context, action: Action) -> list[Reply]:
+    return await kudos.post_anyway(ctx, action.value)
+
+
+async def _on_undo_kudos(ctx: Context, action: Action) -> list[Reply]:
+    return await kudos.undo(ctx, action.value)
 
 
 async def _on_accept(ctx: Context, action: Action) -> list[Reply]:
@@ -116,6 +129,9 @@ ACTIONS: dict[str, ActionHandler] = {
     "promise.kept": _on_kept,
     "promise.more_time": _on_more_time,
     "promise.drop": _on_drop,
+    "promise.undo": _on_undo,
+    kudos.POST_ANYWAY: _on_post_anyway,
+    kudos.UNDO: _on_undo_kudos,
     "handover.accept": _on_accept,
     "handover.discuss": _on_discuss,
     "account.forget_me": _on_forget,
@@ -148,7 +164,7 @@ class Rapport:
         name = command.name.strip().lower().lstrip("/")
         handler = COMMANDS.get(name)
         if handler is None:
-            return [say(f"I don't know the command `{escape(name)}`.\n\n{full_help()}")]
+            return [say(did_you_mean(name))]
         ctx = self.context(command.actor, command.channel, command.idempotency_key)
         await ctx.used()
         return await handler(ctx, command.text)

@@ -92,6 +92,10 @@ class Commitments(Protocol):
 class Recognitions(Protocol):
     async def add(self, recognition: Recognition) -> None: ...
 
+    async def remove(self, recognition: Recognition) -> None:
+        """Take back kudos just given (undo): both the giver's and the receiver's copy."""
+        ...
+
     async def given_by(self, person: PersonRef) -> list[Recognition]: ...
 
     async def received_by(self, person: PersonRef) -> list[Recognition]: ...
@@ -112,6 +116,10 @@ class Handovers(Protocol):
 class HabitLog(Protocol):
     async def practised(self, person: PersonRef, habit: Habit, day: date) -> None:
         """Record that `person` practised `habit` on their local `day`."""
+        ...
+
+    async def unpractised(self, person: PersonRef, habit: Habit, day: date) -> None:
+        """Take back `practised` for that day (an undo, when nothing else practised it)."""
         ...
 
     async def lapsed(self, person: PersonRef, day: date) -> None:

@@ -7,13 +7,13 @@ import re
 from datetime import date, datetime, time, timedelta
 
 from bot.context import Context
+from bot.dates import DateProblem, read_day
 from bot.followup import promise_buttons
 from bot.formatting import promise_line
 from bot.markup import escape
 from bot.replies import Attachment, Button, ButtonStyle, Reply, Section, say
-from bot.usage import full_help, usage
+from bot.usage import full_help, sub_command_miss, usage
 from habits.budget import morning_time
-from habits.detection import parse_due
 from habits.followup import due_while_away
 from habits.people import (
     Profile,
@@ -32,26 +32,17 @@ _DAY = timedelta(days=1)  # vacation dates may start today, so parse them from y
 
 
 async def rapport(ctx: Context, text: str) -> list[Reply]:
-    verb, _, rest = text.strip().partition(" ")
-    verb = verb.lower()
-    rest = rest.strip()
-    if verb in {"", "help", "?"}:
+    """`/rapport` alone is its help; every `/rapport <verb>` is routed by the command registry."""
+    verb = text.strip().partition(" ")[0].lower()
+    if verb == "":
         return [say(full_help())]
-    if verb == "settings":
-        return await settings(ctx, rest)
-    if verb == "pause":
-        return await pause(ctx, rest)
-    if verb == "resume":
-        profile = await ctx.profile()
-        await ctx.save_profile(profile.with_changes(paused_until=None))
-        return [say("Welcome back: nudges are on again from your next working day.")]
-    if verb == "vacation":
-        return await vacation(ctx, rest)
-    if verb == "export":
-        return await export(ctx)
-    if verb in {"forget-me", "forgetme", "forget"}:
-        return await forget_me(ctx, rest)
-    return [say(usage("rapport", f"I don't know `/rapport {escape(verb)}`."))]
+    return [say(sub_command_miss("rapport", verb))]
+
+
+async def resume(ctx: Context) -> list[Reply]:
+    profile = await ctx.profile()
+    await ctx.save_profile(profile.with_changes(paused_until=None))
+    return [say("Welcome back: nudges are on again from your next working day.")]
 
 
 def describe(profile: Profile) -> str:
@@ -139,11 +130,11 @@ def _apply_setting(profile: Profile, key: str, value: str) -> Profile:
     raise ValueError(f"there is no setting called {key!r}")
 
 
-def _local_day(ctx: Context, profile: Profile, text: str, now: datetime) -> date:
-    moment = parse_due(text, now=now, tz=profile.zone)
-    if moment is None:
-        raise ValueError(f"I can't read {text!r} as a date; try 2026-12-24 or 'next friday'")
-    return moment.astimezone(profile.zone).date()
+def _local_day(profile: Profile, text: str, now: datetime) -> date:
+    day = read_day(text, now, profile.zone)
+    if isinstance(day, DateProblem):
+        raise ValueError(day.message)
+    return day
 
 
 async def pause(ctx: Context, text: str) -> list[Reply]:
@@ -152,43 +143,133 @@ async def pause(ctx: Context, text: str) -> list[Reply]:
     now = ctx.now()
     until_text = text.removeprefix("until").strip()
     try:
-        until = _local_day(ctx, profile, until_text, now) if until_text else date.max
+        until = _local_day(profile, until_text, now) if until_text else date.max
     except ValueError as error:
-        return [say(usage("rapport", f"Nothing changed: {escape(str(error))}."))]
+        return [say(usage("rapport", f"Nothing changed: {escape(str(error))}"))]
     await ctx.save_profile(profile.with_changes(paused_until=until))
     if until == date.max:
         return [say("Paused. No nudges until you say `/rapport resume`. Your streaks wait for you.")]
     return [say(f"Paused until {until.isoformat()}. Your streaks wait for you.")]
 
 
+_RANGE = re.compile(r"\s+(?:to|until|till|through|-|–)\s+", re.IGNORECASE)
+
+
+def _vacation_days(profile: Profile, text: str, now: datetime) -> tuple[date, date]:
+    """"2026-12-22 to 2027-01-02", "next monday to next friday", "friday" (one day), or two
+    days without a "to" ("today today"); ValueError saying what can't be read."""
+    parts = _RANGE.split(text.strip(), maxsplit=1)
+    if len(parts) == 2:
+        return _local_day(profile, parts[0], now), _local_day(profile, parts[1], now)
+    try:
+        day = _local_day(profile, text, now)
+        return day, day
+    except ValueError as whole:
+        words = text.split()
+        for cut in range(1, len(words)):  # "today today", "monday next friday"
+            try:
+                return (_local_day(profile, " ".join(words[:cut]), now),
+                        _local_day(profile, " ".join(words[cut:]), now))
+            except ValueError:
+                continue
+        raise whole
+
+
+def merged(spans: tuple[TimeOff, ...], new: TimeOff) -> tuple[TimeOff, ...]:
+    """The time off with `new` added, overlapping or touching spans joined into one.
+
+    >>> d = date.fromisoformat
+    >>> merged((TimeOff(d("2026-12-20"), d("2026-12-24")),), TimeOff(d("2026-12-23"), d("2027-01-02")))
+    (TimeOff(first=datetime.date(2026, 12, 20), last=datetime.date(2027, 1, 2)),)
+    """
+    out: list[TimeOff] = []
+    for span in sorted((*spans, new), key=lambda s: (s.first, s.last)):
+        if out and span.first <= out[-1].last + _DAY:
+            out[-1] = TimeOff(out[-1].first, max(out[-1].last, span.last))
+        else:
+            out.append(span)
+    return tuple(out)
+
+
+def _span(span: TimeOff) -> str:
+    if span.first == span.last:
+        return f"{span.first:%a} {span.first.isoformat()}"
+    return f"{span.first.isoformat()} to {span.last.isoformat()}"
+
+
 async def vacation(ctx: Context, text: str) -> list[Reply]:
-    """`/rapport vacation <first day> [to] <last day>`: days away never break a streak."""
+    """`/rapport vacation <first day> [to <last day>]`, `vacation list`, `vacation cancel [n]`:
+    days away never break a streak."""
+    verb, _, rest = text.strip().partition(" ")
+    if verb.lower() == "list" and not rest.strip():
+        return await list_vacations(ctx)
+    if verb.lower() == "cancel":
+        return await cancel_vacation(ctx, rest.strip())
     profile = await ctx.profile()
     now = ctx.now()
-    parts = [p for p in re.split(r"\s+(?:to|until|-)\s+|\s+", text) if p]
-    if len(parts) != 2:
+    if not text.strip():
         return [say(usage("rapport", "Give the first and last day, e.g. "
-                                     "`/rapport vacation 2026-12-22 2027-01-02`."))]
+                                     "`/rapport vacation 2026-12-22 to 2027-01-02`, or one day."))]
     try:
-        first = _local_day(ctx, profile, parts[0], now - _DAY)
-        last = _local_day(ctx, profile, parts[1], now - _DAY)
+        first, last = _vacation_days(profile, text, now)
     except ValueError as error:
-        return [say(usage("rapport", f"Nothing changed: {escape(str(error))}."))]
+        return [say(usage("rapport", f"Nothing changed: {escape(str(error))}"))]
     if last < first:
         return [say(usage("rapport", "Nothing changed: the last day comes before the first."))]
-    spans = (*profile.time_off, TimeOff(first, last))[-MAX_TIME_OFF:]
+    today = profile.local_date(now)
+    kept = tuple(s for s in profile.time_off if s.last >= today - timedelta(days=365))
+    spans = merged(kept, TimeOff(first, last))
+    if len(spans) > MAX_TIME_OFF:
+        return [say(f"Nothing changed: you have {len(kept)} stretches of time off planned, the "
+                    f"most I keep. `/rapport vacation cancel` takes one back.")]
+    joined = next(s for s in spans if s.covers(first))
     await ctx.save_profile(profile.with_changes(time_off=spans))
     away = due_while_away(await ctx.ports.commitments.open_for(ctx.person), profile, first, last)
-    text = (f"Enjoy the time off: {first.isoformat()} to {last.isoformat()}. No nudges, no "
-            "reminders, and your streaks are safe.")
+    text = f"Enjoy the time off: {_span(joined)}. No nudges, no reminders, and your streaks are safe."
+    if joined != TimeOff(first, last):
+        text += " (It joins the time off you already had.)"
     if not away:
         return [say(text)]
     head = Section(f"{'This promise falls' if len(away) == 1 else 'These promises fall'} due "
-                   "while you're away. I won't ask about them or count them as slipped until "
-                   "you're back; telling the people waiting now, with a new date, is the "
-                   "honest move.")
+                   "while you're away. I won't ask about them until you're back; a word to the "
+                   "people waiting, with a new date, keeps their trust.")
     return [say(text, head, *(Section(promise_line(c, profile.zone, now), promise_buttons(c))
                               for c in away[:10]))]
+
+
+def _upcoming(profile: Profile, now: datetime) -> list[TimeOff]:
+    today = profile.local_date(now)
+    return sorted((s for s in profile.time_off if s.last >= today), key=lambda s: s.first)
+
+
+async def list_vacations(ctx: Context) -> list[Reply]:
+    profile = await ctx.profile()
+    ahead = _upcoming(profile, ctx.now())
+    if not ahead:
+        return [say("No time off planned. `/rapport vacation 2026-12-22 to 2027-01-02` adds "
+                    "some.")]
+    lines = [f"{number}. {_span(span)}" for number, span in enumerate(ahead, 1)]
+    return [say("Your time off:\n" + "\n".join(lines)
+                + "\n`/rapport vacation cancel <number>` takes one back.")]
+
+
+async def cancel_vacation(ctx: Context, text: str) -> list[Reply]:
+    """`/rapport vacation cancel [n]`: the only (or the n-th) stretch of time off ahead."""
+    profile = await ctx.profile()
+    ahead = _upcoming(profile, ctx.now())
+    if not ahead:
+        return [say("Nothing to cancel: no time off planned.")]
+    number = text.removeprefix("#")
+    if not number and len(ahead) == 1:
+        number = "1"
+    if not (number.isascii() and number.isdigit() and 1 <= int(number) <= len(ahead)):
+        lines = "\n".join(f"{n}. {_span(s)}" for n, s in enumerate(ahead, 1))
+        return [say(f"Which one? Say e.g. `/rapport vacation cancel 1`:\n{lines}")]
+    gone = ahead[int(number) - 1]
+    await ctx.save_profile(profile.with_changes(
+        time_off=tuple(s for s in profile.time_off if s != gone)))
+    return [say(f"Cancelled your time off {_span(gone)}. Nudges and reminders go on as usual "
+                "those days.")]
 
 
 async def export(ctx: Context) -> list[Reply]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 
 from bot import followup, record
 from bot.context import Context
+from bot.dates import DateProblem, read_due, split_due
+from bot.done_text import reads_as_done
 from bot.followup import promise_buttons
 from bot.formatting import promise_line, when
 from bot.markup import mention, mentioned, strip_mentions, user_text
@@ -15,12 +18,15 @@ from bot.replies import Button, Reply, Section, say
 from bot.usage import usage
 from habits.budget import morning_at
 from habits.commitments import Commitment, CommitmentError, CommitmentStatus, Source
-from habits.detection import parse_due
 from habits.followup import ask_at, heads_up_day
 from habits.people import Profile
 from habits.streaks import Habit
 
 _NUMBER = re.compile(r"^#?(\d{1,9})$", re.ASCII)
+_LONE_AT = re.compile(r"(?<![<\w])@(?![\w<])")
+_WORDY = re.compile(r"\w{2,}")
+_UNDOABLE = frozenset({CommitmentStatus.KEPT_ON_TIME, CommitmentStatus.KEPT_LATE,
+                       CommitmentStatus.DROPPED})
 _TO_TAIL = re.compile(r"\s+to\s+((?:<@[^>]+>[\s,]*(?:and\s+)?)+)$", re.IGNORECASE)
 MAX_WHAT = 300
 MAX_OPEN = 500  # open promises per person; past it a new one is refused (nothing stored)
@@ -56,60 +62,65 @@ async def add_once(ctx: Context, make: Callable[[int], Commitment]) -> tuple[Com
     return stored, bool(made) and stored is made[-1]
 
 
-def split_promise(text: str, profile: Profile, now: datetime) -> tuple[str, datetime | None, list[str]]:
-    """Split `/promise` text into what, due moment and recipients.
+@dataclass(frozen=True, slots=True)
+class PromiseText:
+    """`/promise` text read into its parts, or what stops it being read."""
 
-    "send the deck by Friday to <@U2>" -> ("send the deck", <Friday 17:00>, ["U2"]).
-    A "by ..." tail that is not a date stays part of what was promised.
-    """
-    rest = text.strip()
-    to = mentioned(rest)
-    tail = _TO_TAIL.search(rest)
-    if tail:
-        rest = rest[: tail.start()]
+    what: str
     due: datetime | None = None
-    padded = " " + rest  # so a phrase at the very start ("by friday") is found too
-    lowered = padded.lower()
-    for marker in (" by ", " before ", " on ", " until "):
-        index = lowered.rfind(marker)
-        if index >= 0:
-            candidate = parse_due(padded[index + len(marker):], now=now, tz=profile.zone)
-            if candidate is not None:
-                due, rest = candidate, padded[:index]
-                break
-    if due is None:
-        for marker in (" tomorrow", " today", " tonight", " eod", " next week"):
-            if lowered.endswith(marker):
-                due = parse_due(marker.strip(), now=now, tz=profile.zone)
-                if due is not None:
-                    rest = padded[: -len(marker)]
-                break
-    tail = _TO_TAIL.search(rest.rstrip())  # "... to @priya by Friday": the recipient came first
-    if tail:
-        rest = rest.rstrip()[: tail.start()]
-    return " ".join(rest.split()).strip(" ,.;:-"), due, to
+    to: tuple[str, ...] = ()
+    problem: str | None = None
+
+
+def _cut_recipients(text: str, to: list[str]) -> str:
+    """`text` without its "to @a, @b" tail, whose people are added to `to`."""
+    tail = _TO_TAIL.search(text.rstrip())
+    if tail is None:
+        return text
+    to.extend(person for person in mentioned(tail.group(1)) if person not in to)
+    return text.rstrip()[: tail.start()]
+
+
+def split_promise(text: str, profile: Profile, now: datetime) -> PromiseText:
+    """Read `/promise` text: what was promised, by when, and to whom.
+
+    "send the deck by Friday to <@U2>" -> what "send the deck", due Friday 17:00, to U2.
+    Only a "to @someone" at the end names the recipient: in "bring cake for <@U3>" the
+    person is part of what was promised. Dates come from the one date grammar (bot.dates);
+    a date that cannot be read, or has passed, is a problem, never left in the text.
+    """
+    if _LONE_AT.search(text):
+        return PromiseText(text, problem="'@' on its own isn't anyone: mention the person, "
+                                         "e.g. `to @priya`.")
+    to: list[str] = []
+    rest = _cut_recipients(text.strip(), to)
+    split = split_due(rest, now, profile.zone)
+    if split.problem is not None:
+        return PromiseText(split.what, problem=split.problem.message)
+    what = _cut_recipients(split.what, to)  # "... to @priya by Friday": the recipient came first
+    return PromiseText(" ".join(what.split()).strip(" ,.;:-"), split.due, tuple(to))
 
 
 async def promise(ctx: Context, text: str) -> list[Reply]:
     """`/promise <what> [by <when>] [to @someone]`: start tracking a promise."""
-    if not strip_mentions(text).strip() or text.strip().lower() in {"help", "?"}:
+    if not text.strip() or text.strip().lower() in {"help", "?"}:
         return [say(usage("promise", None if text.strip() else "Tell me what you promised."))]
     profile = await ctx.profile()
     now = ctx.now()
-    what, due, to = split_promise(text, profile, now)
-    if not strip_mentions(what):
-        return [say(usage("promise", "Tell me what you promised, not only when."))]
-    if due is not None and due <= now:
-        return [say(usage("promise", "That date has already passed; pick one ahead."))]
-    if len(what) > MAX_WHAT:
-        return [say(too_long(what))]
+    read = split_promise(text, profile, now)
+    if read.problem is not None:
+        return [say(usage("promise", f"Nothing tracked yet: {read.problem}"))]
+    if not _WORDY.search(strip_mentions(read.what)):
+        return [say(usage("promise", "Tell me what you promised, not only when or to whom."))]
+    if len(read.what) > MAX_WHAT:
+        return [say(too_long(read.what))]
     if (full := await over_open_cap(ctx)) is not None:
         return [full]
     commitment, new = await add_once(
         ctx,
         lambda number: Commitment(
-            owner=ctx.person, number=number, what=what, created_at=now, due=due,
-            to=tuple(to), source=Source.TYPED,
+            owner=ctx.person, number=number, what=read.what, created_at=now, due=read.due,
+            to=read.to, source=Source.TYPED,
         ),
     )
     if new:  # a replayed delivery is answered again, and counted once
@@ -132,7 +143,7 @@ def tracked_reply(commitment: Commitment, profile: Profile, now: datetime) -> Re
 
 
 async def kept(ctx: Context, text: str) -> list[Reply]:
-    """`/kept`, `/kept <number>` or `/kept <what you kept elsewhere>`."""
+    """`/kept`, `/kept <number>` or `/kept <what you did>` (`undo` is routed by the registry)."""
     argument = text.strip()
     if argument.lower() in {"help", "?"}:
         return [say(usage("kept"))]
@@ -141,6 +152,8 @@ async def kept(ctx: Context, text: str) -> list[Reply]:
     number = _NUMBER.match(argument)
     if number:
         return await keep(ctx, int(number.group(1)))
+    if not reads_as_done(strip_mentions(argument)):
+        return [say(usage("kept", _kept_hint(argument)))]
     profile = await ctx.profile()
     now = ctx.now()
     what = strip_mentions(argument) or argument
@@ -157,8 +170,19 @@ async def kept(ctx: Context, text: str) -> list[Reply]:
         await record.practised(ctx.ports, ctx.person, Habit.KEEP, profile.local_date(now))
         await record.counted(ctx.ports, ctx.person, profile.local_date(now), promises_made=1,
                              kept_on_time=1)
-    return [say(f"Logged as kept: {promise_line(logged, profile.zone, now)}. "
-                "Promises kept are how trust is built. Nice work.")]
+    return [say(f"Logged as kept: {promise_line(logged, profile.zone, now)}. Nice work.",
+                Section("", (undo_button(logged),)))]
+
+
+def _kept_hint(argument: str) -> str:
+    first = argument.split()[0].strip(".,;:")
+    if first.lstrip("#-").isdigit():
+        number = first.lstrip("#-")
+        return (f"Nothing logged. To mark promise #{number} kept, send only its number: "
+                f"`/kept {number}`. To log something you did elsewhere, say what you did, "
+                "e.g. `/kept sent 3 slides for the review`.")
+    return ("Nothing logged: that doesn't read as something done yet. Say what you did, "
+            "e.g. `/kept reviewed Sam's pull request`.")
 
 
 async def list_open(ctx: Context) -> list[Reply]:
@@ -201,6 +225,10 @@ def _changed_meanwhile(number: int) -> list[Reply]:
                 "where it stands.", replaces_original=True)]
 
 
+def undo_button(commitment: Commitment) -> Button:
+    return Button("Undo", "promise.undo", str(commitment.number))
+
+
 async def keep(ctx: Context, number: int) -> list[Reply]:
     found = await _find_open(ctx, number)
     if isinstance(found, Reply):
@@ -216,13 +244,13 @@ async def keep(ctx: Context, number: int) -> list[Reply]:
                         Habit.KEEP if on_time else None):
         return _changed_meanwhile(number)
     if on_time:
-        text = f"Kept on time: {promise_line(found, profile.zone)}. That is integrity, and people notice."
+        text = f"Kept on time: {promise_line(found, profile.zone)}. Nicely done."
     else:
-        text = (f"Kept: {promise_line(found, profile.zone)}. A little late; next time a quick "
-                "word before the due date keeps the trust intact.")
+        text = (f"Kept: {promise_line(found, profile.zone)}. A little late; a quick word "
+                "before the date keeps the trust next time.")
     if done.to:
         text += " Worth letting " + ", ".join(mention(p) for p in done.to) + " know it's done."
-    return [say(text, replaces_original=True)]
+    return [say(text, Section("", (undo_button(done),)), replaces_original=True)]
 
 
 async def more_time(ctx: Context, number: int, new_due_text: str) -> list[Reply]:
@@ -232,10 +260,11 @@ async def more_time(ctx: Context, number: int, new_due_text: str) -> list[Reply]
         return [found]
     profile = await ctx.profile()
     now = ctx.now()
-    new_due = parse_due(new_due_text, now=now, tz=profile.zone) if new_due_text.strip() else None
-    if new_due is None:
+    new_due = read_due(new_due_text, now, profile.zone) if new_due_text.strip() else None
+    if not isinstance(new_due, datetime):
+        problem = f"{new_due.message} " if isinstance(new_due, DateProblem) else ""
         return [say(
-            f"When can you do #{number} instead? Pick a date, or type e.g. "
+            f"{problem}When can you do #{number} instead? Pick a date, or type e.g. "
             f"`/promise more {number} next Tuesday`.",
             Section(f"New date for #{number} {user_text(found.what)}",
                     (Button("Set new date", "promise.more_time", str(number), asks_for_date=True),)),
@@ -248,10 +277,11 @@ async def more_time(ctx: Context, number: int, new_due_text: str) -> list[Reply]
     if not await _store(ctx, found, moved, profile, "renegotiated",
                         Habit.FOLLOW_UP if in_time else None):
         return _changed_meanwhile(number)
-    who = ", ".join(mention(p) for p in found.to) or "the person waiting on it"
-    text = f"New date for #{number}: {when(new_due, profile.zone, now)}. "
-    text += (f"Tell {who} now, before they have to ask: renegotiating early is keeping faith."
-             if in_time else f"Let {who} know the new date today, so they can plan around it.")
+    text = f"New date for #{number}: {when(new_due, profile.zone, now)}."
+    if found.to:
+        who = ", ".join(mention(p) for p in found.to)
+        text += (f" Tell {who} now, before they have to ask." if in_time else
+                 f" Let {who} know the new date today, so they can plan around it.")
     return [say(text, replaces_original=True)]
 
 
@@ -269,10 +299,11 @@ async def drop(ctx: Context, number: int) -> list[Reply]:
     if not await _store(ctx, found, dropped, profile, "dropped",
                         Habit.FOLLOW_UP if in_time else None):
         return _changed_meanwhile(number)
-    who = ", ".join(mention(p) for p in found.to) or "whoever was counting on it"
-    return [say(f"Dropped #{number} {user_text(found.what)}. A short, honest note to {who} now "
-                "keeps their trust: say what changed and what they can do instead.",
-                replaces_original=True)]
+    text = f"Dropped #{number} {user_text(found.what)}."
+    if found.to:
+        text += (" A short, honest note to " + ", ".join(mention(p) for p in found.to)
+                 + " keeps their trust: what changed, and what they can do instead.")
+    return [say(text, Section("", (undo_button(dropped),)), replaces_original=True)]
 
 
 async def promise_more(ctx: Context, text: str) -> list[Reply]:
@@ -284,3 +315,157 @@ async def promise_more(ctx: Context, text: str) -> list[Reply]:
     return await more_time(ctx, int(match.group(1)), when_text)
 
 
+def _numbered(text: str) -> tuple[int, str]:
+    """ "14 the rest" -> (14, "the rest"); the registry only routes text of that shape."""
+    number, _, rest = text.strip().partition(" ")
+    return int(number.removeprefix("#")), rest.strip()
+
+
+async def drop_typed(ctx: Context, text: str) -> list[Reply]:
+    """`/promise drop <n>` (or `delete <n>`): the typed form of Drop it."""
+    return await drop(ctx, _numbered(text)[0])
+
+
+async def edit(ctx: Context, text: str) -> list[Reply]:
+    """`/promise edit <n> <text>`: new words for an open promise; a date or a "to @someone"
+    in them moves its date or changes who it is for, else those stay."""
+    number, words = _numbered(text)
+    found = await _find_open(ctx, number)
+    if isinstance(found, Reply):
+        return [found]
+    if not found.is_open:
+        return [say(f"Nothing changed: #{number} is already "
+                    f"{found.status.value.replace('_', ' ')}; only open promises can be edited.")]
+    profile = await ctx.profile()
+    now = ctx.now()
+    read = split_promise(words, profile, now)
+    if read.problem is not None:
+        return [say(f"Nothing changed: {read.problem}")]
+    if not _WORDY.search(strip_mentions(read.what)):
+        return [say(f"Nothing changed: say what #{number} is now, e.g. "
+                    f"`/promise edit {number} send the final deck by Friday`.")]
+    if len(read.what) > MAX_WHAT:
+        return [say(too_long(read.what))]
+    edited = replace(found, what=read.what, due=read.due or found.due, to=read.to or found.to)
+    if not await ctx.ports.commitments.replace(found, edited):
+        return _changed_meanwhile(number)
+    await followup.schedule(ctx.ports, edited, profile)
+    return [say(f"Updated: {promise_line(edited, profile.zone, now)}.",
+                Section("", promise_buttons(edited)))]
+
+
+_SNOOZE = re.compile(r"(?P<n>\d{1,3})\s*(?P<unit>m|mins?|minutes?|h|hrs?|hours?)|tomorrow"
+                     r"|next\s+week", re.IGNORECASE)
+
+
+def snoozed_until(words: str, commitment: Commitment, profile: Profile,
+                  now: datetime) -> datetime | None:
+    """The new due moment for "20m", "1h", "tomorrow" or "next week" (None for other words).
+
+    Minutes and hours count from now; "tomorrow" keeps the promise's time of day (17:00 when
+    it had none); "next week" is a week after its due moment, or after now once that passed.
+    """
+    match = _SNOOZE.fullmatch(" ".join(words.split()))
+    if match is None:
+        return None
+    if match["n"]:
+        amount = int(match["n"])
+        if amount == 0:
+            return None
+        unit = timedelta(hours=1) if match["unit"].lower().startswith("h") else timedelta(minutes=1)
+        return now + amount * unit
+    base = max(commitment.due, now) if commitment.due is not None else now
+    if match.group(0).lower() == "tomorrow":
+        clock = commitment.due.astimezone(profile.zone).time() if commitment.due else time(17)
+        day = profile.local_date(now) + timedelta(days=1)
+        return datetime.combine(day, clock, tzinfo=profile.zone)
+    return base + timedelta(days=7)
+
+
+async def snooze(ctx: Context, text: str) -> list[Reply]:
+    """`/promise snooze <n> <20m|1h|tomorrow|next week>`: move the due moment, and its
+    follow-ups with it (no new message is scheduled for it)."""
+    number, words = _numbered(text)
+    found = await _find_open(ctx, number)
+    if isinstance(found, Reply):
+        return [found]
+    profile = await ctx.profile()
+    now = ctx.now()
+    until = snoozed_until(words, found, profile, now)
+    if until is None:
+        return [say(f"Nothing changed: snooze takes `20m`, `1h`, `tomorrow` or `next week`, "
+                    f"e.g. `/promise snooze {number} 1h`. For another date, "
+                    f"`/promise more {number} Friday`.")]
+    if not found.is_open:
+        return [say(f"Nothing changed: #{number} is already "
+                    f"{found.status.value.replace('_', ' ')}.")]
+    moved = replace(found, due=until)
+    if not await ctx.ports.commitments.replace(found, moved):
+        return _changed_meanwhile(number)
+    await followup.schedule(ctx.ports, moved, profile)
+    return [say(f"Snoozed #{number} {user_text(found.what)} to {when(until, profile.zone, now)}; "
+                f"I'll ask how it went {when(ask_at(moved, profile), profile.zone, now)}.")]
+
+
+UNDO_WINDOW = timedelta(minutes=10)
+
+
+def _undoable(commitment: Commitment, now: datetime) -> bool:
+    return (commitment.status in _UNDOABLE and commitment.closed_at is not None
+            and now - commitment.closed_at <= UNDO_WINDOW)
+
+
+async def last_closed(ctx: Context) -> Commitment | None:
+    """The promise the person kept, logged or dropped last, if within the undo window."""
+    now = ctx.now()
+    recent = [c for c in await ctx.ports.commitments.all_for(ctx.person) if _undoable(c, now)]
+    return max(recent, key=lambda c: (c.closed_at or now, c.number), default=None)
+
+
+async def undo_promise(ctx: Context, number: int) -> list[Reply]:
+    """Undo Kept, a logged `/kept`, or Drop it, within UNDO_WINDOW of it: the promise is open
+    again as before (or gone, for a logged one), and its figures and habit day are taken back."""
+    found = await ctx.ports.commitments.get(ctx.person, number)
+    now = ctx.now()
+    if found is None or not _undoable(found, now):
+        return [say(f"There's nothing to undo on #{number}: an undo works for "
+                    f"{int(UNDO_WINDOW.total_seconds() // 60)} minutes after Kept or Drop.",
+                    replaces_original=True)]
+    profile = await ctx.profile()
+    assert found.closed_at is not None
+    day = profile.local_date(found.closed_at)
+    status = found.status
+    if found.source is Source.LOGGED:
+        await ctx.ports.commitments.discard(found)
+        await record.counted(ctx.ports, ctx.person, day, promises_made=-1, kept_on_time=-1)
+        text = f"Undone: #{number} {user_text(found.what)} is no longer logged."
+    else:
+        reopened = replace(found, closed_at=None, status=CommitmentStatus.RENEGOTIATED
+                           if found.renegotiations else CommitmentStatus.OPEN)
+        if not await ctx.ports.commitments.replace(found, reopened):
+            return _changed_meanwhile(number)
+        await followup.schedule(ctx.ports, reopened, profile)
+        await record.counted(ctx.ports, ctx.person, day, **{status.value: -1})
+        text = f"Undone: {promise_line(reopened, profile.zone, now)} is open again."
+    habit = {CommitmentStatus.KEPT_ON_TIME: Habit.KEEP,
+             CommitmentStatus.DROPPED: Habit.FOLLOW_UP}.get(status)
+    if habit is not None and not await _practised_otherwise(ctx, habit, day, profile):
+        await ctx.ports.habits.unpractised(ctx.person, habit, day)
+    return [say(text, replaces_original=True)]
+
+
+async def _practised_otherwise(ctx: Context, habit: Habit, day: date, profile: Profile) -> bool:
+    """Whether another promise still shows `habit` practised on `day` (then its day stays)."""
+    wanted = CommitmentStatus.KEPT_ON_TIME if habit is Habit.KEEP else CommitmentStatus.DROPPED
+    return any(c.status is wanted and c.closed_at is not None
+               and profile.local_date(c.closed_at) == day
+               for c in await ctx.ports.commitments.all_for(ctx.person))
+
+
+async def undo_last(ctx: Context, text: str = "") -> list[Reply]:
+    """`/promise undo` (or `/kept undo`): undo the last Kept, logged kept or Drop."""
+    last = await last_closed(ctx)
+    if last is None:
+        return [say(f"Nothing to undo: an undo works for {int(UNDO_WINDOW.total_seconds() // 60)} "
+                    "minutes after Kept or Drop.")]
+    return await undo_promise(ctx, last.number)

@@ -9,6 +9,7 @@ Who may do what (docs/privacy.md):
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 
 from bot import enrolment
@@ -16,7 +17,7 @@ from bot.context import Context
 from bot.markup import escape, mention, mentioned, strip_mentions, unescape, user_text
 from bot.replies import Audience, Reply, Section, say
 from bot.team_summary import csv_export, privacy_note, summary_sections, visible, what_managers_see
-from bot.usage import usage
+from bot.usage import sub_command_miss, usage
 from habits.summary import last_weeks
 from habits.teams import FLOOR_GROUP_SIZE, BadTeamName, Team, clean_name, name_key, team_id_for
 
@@ -24,30 +25,21 @@ MAX_MEMBERS = 5000
 
 
 async def team(ctx: Context, text: str) -> list[Reply]:
-    verb, _, rest = text.strip().partition(" ")
-    verb, rest = verb.lower(), rest.strip()
+    """`/team` alone, or its help; every `/team <verb>` is routed by the command registry."""
+    verb = text.strip().partition(" ")[0].lower()
     if verb in {"help", "?"}:
         return [say(usage("team"))]
     if verb == "":
         return await overview(ctx)
-    if verb == "create":
-        return await create(ctx, rest)
-    if verb == "managers":
-        sub, _, rest = rest.partition(" ")
-        if sub.lower() in {"add", "remove"}:
-            return await change(ctx, f"managers {sub.lower()}", rest.strip())
-        return [say(usage("team", "Say `/team managers add @someone` or `remove`."))]
-    if verb in {"add", "remove", "junior", "senior"}:
-        return await change(ctx, verb, rest)
-    if verb == "export":
-        return await export(ctx, rest)
-    if verb == "privacy":
-        return await privacy(ctx, rest)
-    if verb == "delete":
-        return await delete(ctx, rest)
-    if verb == "leave":
-        return await leave(ctx, rest)
-    return [say(usage("team", f"I don't know `/team {escape(verb)}`."))]
+    return [say(sub_command_miss("team", verb))]
+
+
+async def managers(ctx: Context, text: str) -> list[Reply]:
+    """`/team managers add|remove [team] @m`."""
+    sub, _, rest = text.strip().partition(" ")
+    if sub.lower() in {"add", "remove"}:
+        return await change(ctx, f"managers {sub.lower()}", rest.strip())
+    return [say(usage("team", "Say `/team managers add @someone` or `remove`."))]
 
 
 def _admins_only(what: str) -> Reply:
@@ -89,7 +81,7 @@ async def create(ctx: Context, text: str) -> list[Reply]:
     """`/team create <name> [@manager ...]`: admins only; the admin manages it unless named."""
     raw = unescape(strip_mentions(text))  # Slack sends "R&D" as "R&amp;D"
     try:
-        name = clean_name(raw)
+        name = clean_name(_without_symbols(raw))
     except BadTeamName as problem:
         return [say(usage("team", str(problem)))]
     if not ctx.actor.is_admin:
@@ -107,6 +99,14 @@ async def create(ctx: Context, text: str) -> list[Reply]:
                    f"`/team add {created.team_id} @someone @someone-else`.")]
     replies += _tell_managers(ctx, created, managers - {ctx.person.user})
     return replies
+
+
+def _without_symbols(raw: str) -> str:
+    """A name without the emoji and symbols around or inside it ("🚀 Rocket" -> "Rocket"):
+    names are matched and shown as words, so the emoji can't be part of one."""
+    kept = "".join(char if unicodedata.category(char)[0] in "LNZ" or char in ".&'-" else " "
+                   for char in raw)
+    return " ".join(kept.split()) if kept.strip() else raw
 
 
 def _tell_managers(ctx: Context, team: Team, users: frozenset[str]) -> list[Reply]:
@@ -127,6 +127,16 @@ async def change(ctx: Context, verb: str, text: str) -> list[Reply]:
     people = mentioned(rest)
     if not people or strip_mentions(rest):
         return [say(usage("team", "Mention the people, e.g. `/team add @ana @ben`."))]
+    if verb in {"remove", "senior", "managers remove"}:
+        among = chosen.managers if verb == "managers remove" else \
+            chosen.juniors if verb == "senior" else chosen.members
+        absent = [p for p in people if p not in among]
+        if absent:
+            role = {"remove": "a member of", "senior": "marked junior in",
+                    "managers remove": "a manager of"}[verb]
+            names = ", ".join(mention(p) for p in absent)
+            return [say(f"Nothing changed: {names} {'is' if len(absent) == 1 else 'are'} not "
+                        f"{role} *{user_text(chosen.name)}*.")]
     updated = chosen
     if verb == "add":
         updated = replace(chosen, members=chosen.members | set(people))

@@ -70,6 +70,7 @@ async def test_kudos_vague_is_coached_and_nothing_is_posted(
     before = await snapshot(redis)
     out = joined(await console.handle_line("/kudos @lee great job!"))
     assert "what exactly" in out.lower() and "Nothing was posted" in out
+    assert '"great job!"' in out and "[:1] Post anyway" in out
     assert await snapshot(redis) == before
 
     out = joined(await console.handle_line("/kudos @lee your runbook made the 2am failover calm and quick"))
@@ -180,8 +181,8 @@ async def test_garbage_command_text_gets_usage_and_writes_nothing(
         "/rapport settings tz Mars/Olympus": "unknown time zone",
         "/rapport settings days funday": "unknown day",
         "/rapport pause until someday": "can't read",
-        "/rapport vacation tomorrow": "first and last day",
-        "/whatever": "I don't know the command `whatever`",
+        "/rapport vacation someday soon": "can't read 'someday soon' as a date",
+        "/whatever": "I don't know `/whatever`",
         "/kept 42": "You have no promise #42",
     }
     for line, expected in cases.items():
