@@ -1,12 +1,17 @@
 """The core's replies as Adaptive Cards 1.5, the version Teams renders everywhere.
 
 A reply becomes one card: its headline, then each section's text as TextBlocks and its buttons
-as an ActionSet of `Action.Submit`s whose data is exactly what the core put on the button:
+as an ActionSet of Universal Actions (Microsoft's recommendation for bots): `Action.Execute`
+with the core's action as its `verb`, an `Action.Submit` fallback for clients without them, and
+both carrying exactly the data the core put on the button:
 
-    {"action": "promise.kept", "value": "7"}
+    {"type": "Action.Execute", "verb": "promise.kept", "data": {"action": "promise.kept",
+     "value": "7"}, "fallback": {"type": "Action.Submit", ...the same title and data}}
 
-A button that asks for a date comes with an `Input.Date`; Teams merges the picked day into the
-submitted data (`"date": "2026-12-05"`).
+Execute arrives as an `adaptiveCard/action` invoke, the fallback as a message with `value`; the
+handler routes both to the core alike. A button that asks for a date comes with an
+`Input.Date`; Teams merges the picked day into the data (`"date": "2026-12-05"`). The message
+extension's form (a dialog) keeps `Action.Submit`, as dialogs require.
 
 Text is Rapport markup (bot/markup.py). TextBlocks are markdown, not HTML, so the renderer:
   * turns `<@id>` into `<at>Name</at>` plus a mention entity in `msteams.entities` (the only
@@ -95,15 +100,27 @@ def _blocks(markup: str, mentions: Mentions, *, headline: bool = False) -> list[
     return blocks
 
 
-def _action(button: Button, date_input: str | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"action": button.action, "value": button.value}
-    if date_input is not None and date_input != "date":
-        data["date_input"] = date_input
-    action: dict[str, Any] = {"type": "Action.Submit", "title": button.label[:80], "data": data}
-    style = {ButtonStyle.PRIMARY: "positive", ButtonStyle.DANGER: "destructive"}.get(button.style)
+def execute(title: str, action: str, value: str = "", *, style: str | None = None,
+            extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A button as a Universal Action: `Action.Execute` whose verb is the core's action, and,
+    for clients without Universal Actions, the same button as an `Action.Submit` fallback.
+    Both carry the same data, so either way the core gets the same Action.
+
+    >>> execute("Kept", "promise.kept", "7")["fallback"]["data"]
+    {'action': 'promise.kept', 'value': '7'}
+    """
+    data: dict[str, Any] = {"action": action, "value": value, **(extra or {})}
+    submit: dict[str, Any] = {"type": "Action.Submit", "title": title[:80], "data": data}
     if style:
-        action["style"] = style
-    return action
+        submit["style"] = style
+    return {**submit, "type": "Action.Execute", "verb": action, "fallback": submit}
+
+
+def _action(button: Button, date_input: str | None = None) -> dict[str, Any]:
+    extra = {"date_input": date_input} if date_input is not None and date_input != "date" \
+        else None
+    style = {ButtonStyle.PRIMARY: "positive", ButtonStyle.DANGER: "destructive"}.get(button.style)
+    return execute(button.label, button.action, button.value, style=style, extra=extra)
 
 
 def reply_card(reply: Reply, names: dict[str, str] | None = None,
@@ -171,5 +188,4 @@ def welcome_card() -> dict[str, Any]:
     ]
     return {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION,
             "body": [{"type": "TextBlock", "text": line, "wrap": True} for line in lines],
-            "actions": [{"type": "Action.Submit", "title": "See my habits",
-                         "data": {"action": "nudge.habits", "value": ""}}]}
+            "actions": [execute("See my habits", "nudge.habits")]}

@@ -6,7 +6,8 @@ every replica and every restart sees them):
     a personal chat            -> the person's reference  (rp:{u:teams:<tenant>:<user>}:teams:ref)
     a group chat or a channel  -> the tenant's hash of conversations, by conversation id
     anyone we hear of          -> their member record (name, Entra id, service URL, bot id),
-                                  enough to create a 1:1 chat with them when they have none
+                                  enough to create a 1:1 chat with them when they have none;
+                                  never for a bot (a `28:` id or role "bot")
 
 Only activities that reached the handler are remembered, which in authenticated mode means a
 valid Bot Framework token (adapters/teams/http.py), and only with a service URL allowed for
@@ -130,7 +131,7 @@ class Conversations:
         pipe = self.redis.pipeline(transaction=False)
         count = 0
         for member in members:
-            if member.id and (bot is None or member.id != bot.id):
+            if member.id and (bot is None or member.id != bot.id) and not is_bot(member):
                 self._member(pipe, ids.person(tenant, member.id), member, service_url, bot)
                 count += 1
         await pipe.execute()
@@ -216,6 +217,17 @@ class Conversations:
 
     async def was_sent(self, who: PersonRef, key: str) -> bool:
         return bool(await self.redis.exists(ids.sent_key(who, key)))
+
+
+def is_bot(account: ChannelAccount) -> bool:
+    """Whether an account is a bot's (Bot Framework ids of bots start with "28:", people's
+    with "29:"): a bot in a roster or a mention gets no member record, so never a 1:1 chat.
+
+    >>> is_bot(ChannelAccount(id="28:standup-bot")), is_bot(ChannelAccount(id="29:priya"))
+    (True, False)
+    """
+    return bool(account.id and account.id.startswith("28:")) or (
+        str(getattr(account, "role", "") or "").lower() == "bot")
 
 
 def team_of(activity: Activity) -> str | None:

@@ -2,7 +2,9 @@
 
     a message whose first word is a command (with or without "/")  -> Command
     any other message                                               -> Message (detection)
-    a card button (Action.Submit data {"action", "value", ...})     -> Action
+    a card button (Action.Execute, or its Action.Submit fallback;
+      data {"action", "value", ...})                                 -> Action
+    anything a bot sent (`28:` id, role "bot", Rapport's own echo)   -> nothing
     a deleted message                                               -> MessageDeleted
 
 Text arrives with mentions as `<at>Name</at>` plus entities naming who. The bot's own mention
@@ -23,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from botbuilder.schema import Activity
 
 from adapters.teams import ids
-from adapters.teams.store import tenant_of
+from adapters.teams.store import is_bot, tenant_of
 from bot.commands.registry import CHAT_COMMANDS
 from bot.events import Action, Actor, Command, Message, MessageDeleted
 
@@ -137,10 +139,25 @@ def sent_at(activity: Activity) -> datetime | None:
     return stamp if isinstance(stamp, datetime) and stamp.tzinfo is not None else None
 
 
-def submitted(activity: Activity) -> Action | None:
-    """A card button press: the Action.Submit data, with a picked date when there is one."""
-    value = activity.value
-    if not isinstance(value, dict) or not isinstance(value.get("action"), str):
+def from_bot(activity: Activity) -> bool:
+    """Whether a bot sent the activity (another bot, or Rapport's own echo): bots are not
+    people, so nothing is kept about them and nothing is answered.
+
+    >>> from botbuilder.schema import ChannelAccount
+    >>> from_bot(Activity(from_property=ChannelAccount(id="28:other", role="bot")))
+    True
+    """
+    sender = activity.from_property
+    if sender is None or not sender.id:
+        return False
+    bot = activity.recipient.id if activity.recipient is not None else None
+    return sender.id == bot or is_bot(sender)
+
+
+def _action_of(activity: Activity, value: Any) -> Action | None:
+    """A button's data as the core's Action, with a picked date when there is one."""
+    if not isinstance(value, dict) or not isinstance(value.get("action"), str) or (
+            not value["action"]):
         return None
     values: dict[str, str] = {}
     picked = value.get(str(value.get("date_input") or "date"))
@@ -148,6 +165,34 @@ def submitted(activity: Activity) -> Action | None:
         values["date"] = picked.strip()
     return Action(actor(activity), value["action"], str(value.get("value") or ""),
                   channel_of(activity), values)
+
+
+def submitted(activity: Activity) -> Action | None:
+    """A card button press reported as a message (Action.Submit, the old clients' fallback
+    of Action.Execute): its data, `{"action", "value", ...}`."""
+    return _action_of(activity, activity.value)
+
+
+def executed(activity: Activity) -> Action | None:
+    """A Universal Action (`adaptiveCard/action` invoke, `Action.Execute`): the verb is the
+    core's action, the data its value and inputs. A refresh (trigger "automatic") is no press.
+
+    >>> from botbuilder.schema import ChannelAccount
+    >>> executed(Activity(value={"action": {"type": "Action.Execute", "verb": "promise.kept",
+    ...     "data": {"action": "promise.kept", "value": "7"}}, "trigger": "manual"},
+    ...     from_property=ChannelAccount(id="29:a"))).action
+    'promise.kept'
+    """
+    value = activity.value if isinstance(activity.value, dict) else {}
+    if value.get("trigger") == "automatic":
+        return None
+    action = value.get("action")
+    if not isinstance(action, dict):
+        return None
+    data: dict[str, Any] = action["data"] if isinstance(action.get("data"), dict) else {}
+    verb = action.get("verb")
+    return _action_of(activity, {**data, "action": verb} if isinstance(verb, str) and verb
+                      else data)
 
 
 def event_of(activity: Activity) -> Command | Message | Action | None:
