@@ -93,7 +93,7 @@ def split_promise(text: str, profile: Profile, now: datetime) -> PromiseText:
         return PromiseText(text, problem="'@' on its own isn't anyone: mention the person, "
                                          "e.g. `to @priya`.")
     to: list[str] = []
-    rest = _cut_recipients(text.strip(), to)
+    rest = _cut_recipients(" " + text.strip(), to)  # "to @sam" alone has a tail too
     split = split_due(rest, now, profile.zone)
     if split.problem is not None:
         return PromiseText(split.what, problem=split.problem.message)
@@ -176,8 +176,10 @@ async def kept(ctx: Context, text: str) -> list[Reply]:
 
 def _kept_hint(argument: str) -> str:
     first = argument.split()[0].strip(".,;:")
-    if first.lstrip("#-").isdigit():
-        number = first.lstrip("#-")
+    if first.startswith("-") and first[1:].isdigit():
+        return "Nothing logged: promise numbers start at 1. `/kept` lists yours."
+    if first.lstrip("#").isdigit():
+        number = first.lstrip("#")
         return (f"Nothing logged. To mark promise #{number} kept, send only its number: "
                 f"`/kept {number}`. To log something you did elsewhere, say what you did, "
                 "e.g. `/kept sent 3 slides for the review`.")
