@@ -31,11 +31,15 @@ async def snapshot(redis: Redis) -> dict[bytes, object]:
             state[key] = await redis.get(key)
         elif kind == "hash":
             state[key] = await redis.hgetall(key)
-        elif kind in {"list", "set", "zset"}:
-            state[key] = await {"list": lambda: redis.lrange(key, 0, -1),
-                                "set": lambda: redis.smembers(key),
-                                "zset": lambda: redis.zrange(key, 0, -1, withscores=True)}[kind]()
+        elif kind == "list":
+            state[key] = await redis.lrange(key, 0, -1)
+        elif kind == "set":
+            state[key] = await redis.smembers(key)
+        elif kind == "zset":
+            state[key] = await redis.zrange(key, 0, -1, withscores=True)
     return state
+
+
 SAM = PersonRef("console", "local", "sam")
 LEE = PersonRef("console", "local", "lee")
 
