@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -52,3 +53,34 @@ def test_bad_values_are_refused() -> None:
         manifest("not-a-guid", "rapport.example.com")
     with pytest.raises(ValueError):
         manifest(APP_ID, "not a domain")
+
+
+def test_the_packaged_manifest_keeps_to_the_current_schema(tmp_path: Path) -> None:
+    """Issue 16: the manifest uses a current schema (v1.22: Microsoft's app manifest reference,
+    learn.microsoft.com/microsoftteams/platform/resources/schema/manifest-schema) and keeps to
+    its rules: the required fields, the length limits, the id and colour formats. (Checked
+    against OfficeDev/microsoft-teams-app-schema's v1.22 JSON schema when it was set.)"""
+    with zipfile.ZipFile(build(APP_ID, "rapport.example.com", tmp_path / "app.zip")) as archive:
+        data = json.loads(archive.read("manifest.json"))
+        names = set(archive.namelist())
+    version = data["manifestVersion"]
+    assert tuple(int(part) for part in version.split(".")) >= (1, 17)
+    assert data["$schema"] == ("https://developer.microsoft.com/json-schemas/teams/"
+                               f"v{version}/MicrosoftTeams.schema.json")
+    for required in ("manifestVersion", "version", "id", "developer", "name", "description",
+                     "icons", "accentColor"):
+        assert data[required], required
+    assert re.fullmatch(r"\d+\.\d+\.\d+", data["version"])
+    assert re.fullmatch(r"#[0-9a-fA-F]{6}", data["accentColor"])
+    assert all(data["developer"][key].startswith("https://")
+               for key in ("websiteUrl", "privacyUrl", "termsOfUseUrl"))
+    assert len(data["name"]["short"]) <= 30 and len(data["name"]["full"]) <= 100
+    assert len(data["description"]["short"]) <= 80 and len(data["description"]["full"]) <= 4000
+    assert {data["icons"]["color"], data["icons"]["outline"]} <= names
+    [bot] = data["bots"]
+    assert set(bot["scopes"]) <= {"personal", "team", "groupChat", "copilot"}
+    [extension] = data["composeExtensions"]
+    for command in extension["commands"]:
+        assert len(command["id"]) <= 64 and len(command["title"]) <= 32
+        assert len(command["description"]) <= 128
+    assert all(len(domain) <= 2048 and "/" not in domain for domain in data["validDomains"])
