@@ -102,11 +102,14 @@ async def create(ctx: Context, text: str) -> list[Reply]:
 
 
 def _without_symbols(raw: str) -> str:
-    """A name without the emoji and symbols around or inside it ("🚀 Rocket" -> "Rocket"):
-    names are matched and shown as words, so the emoji can't be part of one."""
-    kept = "".join(char if unicodedata.category(char)[0] in "LNZ" or char in ".&'-" else " "
-                   for char in raw)
+    """A name without its emoji ("🚀 Rocket" -> "Rocket"): names are matched and shown as
+    words. Other characters stay, so a name of markup is still refused by clean_name."""
+    kept = "".join(" " if unicodedata.category(char) == "So" or char in _EMOJI_JOINERS
+                   else char for char in raw)
     return " ".join(kept.split()) if kept.strip() else raw
+
+
+_EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f")
 
 
 def _tell_managers(ctx: Context, team: Team, users: frozenset[str]) -> list[Reply]:

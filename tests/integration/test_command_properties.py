@@ -14,7 +14,9 @@ ME = Actor(PersonRef("slack", "T1", "U1"), "me")
 NAMES = [*sorted(CHAT_COMMANDS.words()), "nope", ""]
 PIECES = ["by", "friday", "tomorrow", "3pm", "<@U2>", "<@U1>", "<!channel>", "<https://x|y>",
           "to", "#3", "settings", "tz", "nudge", "days", "pause", "until", "vacation", "export",
-          "forget-me", "add", "junior", "create", "more", "list", "close", "*", "`", "\n", "💥",
+          "forget-me", "add", "junior", "create", "more", "list", "close", "edit", "snooze",
+          "drop", "delete", "undo", "cancel", "leave", "20m", "next week", "31 Feb", "25:00",
+          "yesterday", "@", "*", "`", "\n", "💥",
           "0", "-1", "99999999999", "&amp;", "<", ">", "|"]
 text = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=12)), max_size=8).map(" ".join)
 
@@ -33,7 +35,8 @@ async def test_any_command_text_gets_an_answer(core: Rapport, name: str, words: 
 
 @given(action=st.sampled_from(["promise.kept", "promise.more_time", "promise.drop",
                                "promise.track", "promise.not_promise", "handover.accept",
-                               "handover.discuss", "nudge.snooze", "nudge.kudos", "bogus"]),
+                               "handover.discuss", "nudge.snooze", "nudge.kudos",
+                               "promise.undo", "kudos.post_anyway", "kudos.undo", "bogus"]),
        value=st.text(max_size=20), date=st.text(max_size=20))
 @settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
