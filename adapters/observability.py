@@ -12,6 +12,8 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterable
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
@@ -41,13 +43,24 @@ TICK_SECONDS = Histogram("rapport_tick_seconds", "Duration of one scheduler tick
                          buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120))
 
 
-PLATFORM_ROUTES = {"/slack/events": "slack", "/api/messages": "teams"}
-_RECEIVED = {platform: EVENTS_RECEIVED.labels(platform=platform, kind="delivery")
-             for platform in PLATFORM_ROUTES.values()}
+# One child per platform, made when a server mounts the platform (adapters/web/server.py
+# derives the delivery routes from the platforms it is given): /metrics shows zeros at once.
+_RECEIVED: dict[str, Any] = {}
+
+
+def expect_deliveries(platforms: Iterable[str]) -> None:
+    """Make the delivery counters of these platforms, so that /metrics lists them at zero."""
+    for platform in platforms:
+        if platform not in _RECEIVED:
+            _RECEIVED[platform] = EVENTS_RECEIVED.labels(platform=platform, kind="delivery")
 
 
 def delivery_received(platform: str) -> None:
-    _RECEIVED[platform].inc()
+    counter = _RECEIVED.get(platform)
+    if counter is None:
+        expect_deliveries([platform])
+        counter = _RECEIVED[platform]
+    counter.inc()
 
 
 def delivery_failed(platform: str, status: int) -> None:

@@ -95,16 +95,15 @@ def rapport_settings(api: str, redis_url: str, port: int, process_inbox: bool) -
 
 def serve_rapport(port: int, api: str, redis_url: str, process_inbox: bool = True) -> None:
     from adapters.bootstrap import build
-    from adapters.slack import SlackOptions, mount
+    from adapters.slack import SlackOptions
     from adapters.web.server import make_app
 
     async def start() -> web.Application:
-        runtime = await build(rapport_settings(api, redis_url, port, process_inbox))
-        app = make_app(runtime)
         # Slack's per-method limits would pace the 5 % promise offers to ~1.5/s: the bench
         # measures our stack, so pacing is widened here (429 handling stays as it is).
-        mount(app, runtime, SlackOptions(pacing_scale=1000.0))
-        return app
+        runtime = await build(rapport_settings(api, redis_url, port, process_inbox),
+                              slack=SlackOptions(pacing_scale=1000.0))
+        return make_app(runtime)
 
     web.run_app(start(), host="127.0.0.1", port=port, access_log=None, print=None, loop=new_loop())
 
@@ -113,12 +112,15 @@ def serve_worker(api: str, redis_url: str) -> None:
     """`rapport slack-worker` beside a `serve_rapport(process_inbox=False)`."""
     from adapters import eventloop
     from adapters.bootstrap import build
-    from adapters.slack import SlackOptions
+    from adapters.slack import SlackOptions, SlackPlatform
     from adapters.slack.worker import work
 
     async def process() -> None:
-        runtime = await build(rapport_settings(api, redis_url, 0, False))
-        await work(runtime, asyncio.Event(), SlackOptions(pacing_scale=1000.0))
+        runtime = await build(rapport_settings(api, redis_url, 0, False),
+                              slack=SlackOptions(pacing_scale=1000.0))
+        slack = runtime.platform("slack")
+        assert isinstance(slack, SlackPlatform)
+        await work(slack, asyncio.Event())
 
     eventloop.run(process())
 

@@ -130,12 +130,27 @@ async def _serve(settings: Settings, clock: Clock) -> None:
 
 
 async def _slack_worker(settings: Settings, clock: Clock) -> None:
+    """`rapport slack-worker`: the Slack platform's inbox worker until SIGTERM or SIGINT, with
+    health and metrics (no platform routes) on PORT."""
+    import signal
+
     from adapters.bootstrap import build
-    from adapters.slack.worker import run
+    from adapters.slack import SlackPlatform
+    from adapters.slack.worker import work
+    from adapters.web.server import make_app, start
 
     runtime = await build(settings, clock)
     try:
-        await run(runtime)
+        slack = runtime.platform("slack")
+        assert isinstance(slack, SlackPlatform)  # main() checked the Slack settings
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, runtime.stopping.set)
+        runner = await start(make_app(runtime, platforms=()), "0.0.0.0", settings.port)
+        try:
+            await work(slack, runtime.stopping)
+        finally:
+            await runner.cleanup()
     finally:
         await runtime.close()
 
@@ -144,7 +159,7 @@ async def _console(settings: Settings, person: str, clock: Clock) -> None:
     from adapters.bootstrap import build
     from adapters.console.repl import Console, run
 
-    runtime = await build(settings, clock)
+    runtime = await build(settings, clock, with_platforms=False)
     try:
         await run(Console(runtime.core, runtime.console_messenger, me=person,
                           exports=settings.rapport_data_dir / "exports"))
@@ -162,7 +177,7 @@ async def _encrypt_tokens(settings: Settings, clock: Clock) -> int:
         print("rapport encrypt-tokens: set RAPPORT_ENCRYPTION_KEY (make one with `rapport "
               "generate-key`)", file=sys.stderr)
         return 2
-    runtime = await build(settings, clock)
+    runtime = await build(settings, clock, with_platforms=False)
     try:
         store = RedisInstallationStore(runtime.redis, Cipher.from_setting(key.get_secret_value()))
         installations, records = await store.encrypt_all()
@@ -185,13 +200,8 @@ async def _tick(settings: Settings, now_text: str | None, process_clock: Clock) 
     except ValueError as error:
         print(f"--now: {error}", file=sys.stderr)
         return 2
-    runtime = await build(settings, clock)
+    runtime = await build(settings, clock)  # the platforms' messengers, no web app
     try:
-        from adapters.web.server import make_app
-
-        app = make_app(runtime)
-        for mount in runtime.mounts:  # registers each platform's messenger
-            mount(app, runtime)
         report = await runtime.ticker().tick(clock.now())
         print(json.dumps({"now": clock.now().isoformat(), **asdict(report)}))
     finally:

@@ -18,7 +18,7 @@ import html
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -28,8 +28,8 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from adapters.bootstrap import Runtime
 from adapters.crypto import Cipher
+from adapters.platform import MAX_BODY, Parts
 from adapters.slack.bolt import Listeners, build_app
 from adapters.slack.client import Pacer, SlackClients
 from adapters.slack.inbox import Inbox
@@ -37,8 +37,7 @@ from adapters.slack.installation import RedisInstallationStore, RedisOAuthStateS
 from adapters.slack.messenger import SlackMessenger
 from adapters.slack.people import SlackPeople
 from adapters.slack.processor import Outbox, Processor
-from adapters.web.guard import RateLimit, client_address, read_body
-from adapters.web.server import LIMITS, MAX_BODY
+from adapters.web.guard import Limits, RateLimit, client_address, read_body
 
 log = logging.getLogger("rapport.slack")
 MAX_AGE = 5 * 60  # seconds a signed request stays valid (replays after that are refused)
@@ -59,15 +58,16 @@ class SlackOptions:
 class SlackAdapter:
     """Everything the Slack side holds: the bolt app, the inbox and its worker, the clients."""
 
-    def __init__(self, runtime: Runtime, options: SlackOptions | None = None) -> None:
-        settings = runtime.settings
+    def __init__(self, parts: Parts, options: SlackOptions | None = None) -> None:
+        settings = parts.settings
         options = options or SlackOptions()
         secret = settings.slack_signing_secret.get_secret_value() \
             if settings.slack_signing_secret else ""
         if not secret:
             raise ValueError("SLACK_SIGNING_SECRET is required for Slack (find it under Basic "
                              "Information in your Slack app's settings)")
-        self.runtime = runtime
+        self.settings = settings
+        self.limits = Limits.of(settings)  # the server's body deadline, as every route reads
         self.secret = secret.encode()
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         self.oauth = bool(settings.slack_client_id)
@@ -75,7 +75,7 @@ class SlackAdapter:
         # it with SLACK_CLIENT_ID).
         key = settings.rapport_encryption_key
         self.installations = RedisInstallationStore(
-            runtime.redis, Cipher.from_setting(key.get_secret_value() if key else "")) \
+            parts.redis, Cipher.from_setting(key.get_secret_value() if key else "")) \
             if self.oauth else None
 
         async def lookup(workspace: str) -> str | None:
@@ -86,23 +86,23 @@ class SlackAdapter:
         self.clients = SlackClients(settings.slack_api_url, lookup,
                                     pacer=Pacer(scale=options.pacing_scale),
                                     rate_limit_retries=options.rate_limit_retries)
-        self.messenger = SlackMessenger(self.clients, None if self.oauth else "", runtime.redis)
-        self.people = SlackPeople(runtime.redis, runtime.ports.people)
-        self.processor = Processor(runtime.core, runtime.redis, self.clients, self.people,
+        self.messenger = SlackMessenger(self.clients, None if self.oauth else "", parts.redis)
+        self.people = SlackPeople(parts.redis, parts.ports.people)
+        self.processor = Processor(parts.core, parts.redis, self.clients, self.people,
                                    Outbox(self.clients, self.messenger), self.installations)
-        self.inbox = Inbox(runtime.redis, self.processor, concurrency=options.concurrency,
+        self.inbox = Inbox(parts.redis, self.processor, concurrency=options.concurrency,
                            recover_every=options.recover_every, min_idle_ms=options.min_idle_ms,
                            wake_elsewhere=not settings.slack_process_inbox)
         self.processor.on_workspace_gone.append(self.inbox.forget_workspace)
         self._background: set[asyncio.Task[None]] = set()
         self.installs = RateLimit(INSTALLS_PER_CLIENT, INSTALLS_OVERALL)
         self.listeners = listeners = Listeners(self.inbox, self.spawn, self.processor.track_modal,
-                                               runtime.clock, detect_first=options.detect_first)
+                                               parts.clock, detect_first=options.detect_first)
         # bolt's own client: auth.test for single-workspace mode, oauth.v2.access for installs.
         self.bolt: AsyncApp = build_app(
             listeners=listeners, client=self.clients.make(None if self.oauth else token),
             signing_secret=secret, installations=self.installations,
-            states=RedisOAuthStateStore(runtime.redis) if self.oauth else None,
+            states=RedisOAuthStateStore(parts.redis) if self.oauth else None,
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret.get_secret_value()
             if settings.slack_client_secret else None)
@@ -126,17 +126,6 @@ class SlackAdapter:
                 await asyncio.wait(set(self._background))
         await self.inbox.drained(within)
 
-    async def lifecycle(self, app: web.Application) -> AsyncIterator[None]:
-        """aiohttp cleanup context: the worker runs while the server does (unless
-        `SLACK_PROCESS_INBOX=false` leaves it to `rapport slack-worker` processes)."""
-        if self.runtime.settings.slack_process_inbox:
-            self.inbox.start()
-        try:
-            yield
-        finally:
-            await self.inbox.stop()
-            await self.clients.close()
-
     async def events(self, request: web.Request) -> web.StreamResponse:
         """POST /slack/events: events, slash commands, interactivity and shortcuts."""
         if request.content_length is not None and request.content_length > MAX_BODY:
@@ -146,7 +135,7 @@ class SlackAdapter:
             # Judged from the headers alone: the body is never read (nor waited for).
             return web.Response(status=401, text="invalid or stale Slack signature",
                                 headers={"Connection": "close"})
-        raw = await read_body(request, request.app[LIMITS])  # past client_max_size: 413
+        raw = await read_body(request, self.limits)  # past client_max_size: 413
         if isinstance(raw, web.Response):
             return raw
         if not valid_signature(self.secret, raw, request.headers.get("X-Slack-Request-Timestamp"),
@@ -196,7 +185,7 @@ class SlackAdapter:
         if request.method != "POST":
             return web.Response(text=install_page(request.query.get("team")),
                                 content_type="text/html", headers=NO_STORE)
-        client = client_address(request, self.runtime.settings.rapport_trusted_proxies)
+        client = client_address(request, self.settings.rapport_trusted_proxies)
         if not self.installs.allow(client, asyncio.get_running_loop().time()):
             log.info("install start refused: rate limit")
             return web.Response(status=429, text="too many install attempts, try again in a "
@@ -250,29 +239,3 @@ def valid_signature(secret: bytes, body: bytes, timestamp: str | None, signature
 def _recognised(body: Any) -> bool:
     return isinstance(body, dict) and bool(
         body.get("type") or body.get("command") or body.get("ssl_check"))
-
-
-SLACK = web.AppKey("slack", SlackAdapter)
-
-
-def mount(app: web.Application, runtime: Runtime, options: SlackOptions | None = None) -> None:
-    """Add the Slack routes to the app's server, and the Slack messenger and drainer to the
-    runtime; nothing at all without Slack settings.
-
-    >>> app = make_app(runtime); mount(app, runtime)     # doctest: +SKIP
-    """
-    settings = runtime.settings
-    if not settings.slack_bot_token and not settings.slack_client_id:
-        return
-    slack = SlackAdapter(runtime, options)
-    app[SLACK] = slack
-    app.router.add_post("/slack/events", slack.events)
-    if slack.oauth:
-        app.router.add_get("/slack/install", slack.oauth_page)
-        app.router.add_post("/slack/install", slack.oauth_page)
-        app.router.add_get("/slack/oauth_redirect", slack.oauth_page)
-    app.cleanup_ctx.append(slack.lifecycle)
-    runtime.messengers["slack"] = slack.messenger   # the scheduler's nudges go through it
-    runtime.drainers.append(slack.settled)          # a graceful stop finishes accepted work
-    log.info("Slack mounted at /slack/events (%s)",
-             "multi-workspace OAuth" if slack.oauth else "single workspace")

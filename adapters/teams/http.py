@@ -14,7 +14,7 @@ All of those checks come before any authentication work. The mode (Settings.team
     local          no token asked for, as the Microsoft 365 Agents Playground expects: only when
                    no platform credential of any kind is configured (the quick start) or
                    RAPPORT_TEAMS_LOCAL=on; a WARNING at every start and on /readyz
-    off            `mount` adds nothing: /api/messages is a 404 (a Slack-only deployment)
+    off            no Teams platform is built: /api/messages is a 404 (a Slack-only deployment)
 
 Authentication is done before the turn (rather than inside `CloudAdapter.process`) so that a
 token that cannot be validated for any reason (forged, expired, or the OpenID metadata out of
@@ -46,9 +46,9 @@ from botframework.connector.auth import (
 )
 from redis.exceptions import RedisError
 
-from adapters.bootstrap import Runtime
+from adapters.platform import MAX_BODY, Parts
 from adapters.settings import Settings, TeamsMode
-from adapters.teams.exports import ROUTE, Exports
+from adapters.teams.exports import Exports
 from adapters.teams.handler import RapportTeamsBot
 from adapters.teams.messenger import TeamsMessenger
 from adapters.teams.outgoing import Outgoing
@@ -56,8 +56,7 @@ from adapters.teams.pacing import Pacer
 from adapters.teams.sending import NoSdkRetries, RetryPolicy
 from adapters.teams.service_urls import GuardedConnectorFactory, ServiceUrls, host_of
 from adapters.teams.store import Conversations
-from adapters.web.guard import read_body
-from adapters.web.server import LIMITS, MAX_BODY, WARNINGS
+from adapters.web.guard import Limits, read_body
 from bot.ports import StorageUnavailable
 
 log = logging.getLogger("rapport.teams")
@@ -159,9 +158,10 @@ def parse_activity(raw: bytes) -> tuple[Activity | None, str]:
 class TeamsAdapter:
     """Everything the Teams side holds: the CloudAdapter, the handler, the messenger."""
 
-    def __init__(self, runtime: Runtime, options: TeamsOptions | None = None) -> None:
+    def __init__(self, parts: Parts, options: TeamsOptions | None = None) -> None:
         options = options or TeamsOptions()
-        settings = runtime.settings
+        settings = parts.settings
+        self.limits = Limits.of(settings)  # the server's body deadline, as every route reads
         config = BotConfig(settings, options.bot_config)
         self.mode = settings.teams_mode
         self.local_mode = self.mode is TeamsMode.LOCAL
@@ -173,14 +173,14 @@ class TeamsAdapter:
         # headers. In local mode the Playground runs on this machine: localhost is right.
         self.public_url = options.public_url or settings.rapport_public_url or (
             f"http://localhost:{settings.port}" if self.local_mode else None)
-        self.store = Conversations(runtime.redis, self.urls)
-        self.exports = Exports(runtime.redis)
+        self.store = Conversations(parts.redis, self.urls)
+        self.exports = Exports(parts.redis)
         self.outgoing = Outgoing(self.store, self.exports, self.public_url)
         self.messenger = TeamsMessenger(self.adapter, config.APP_ID, self.store, self.outgoing,
                                         Pacer(), options.retry, self.urls)
         # Everyone is an admin of a local trial (as in the console); otherwise those named.
         admins = None if self.local_mode else frozenset(settings.rapport_teams_admins)
-        self.bot = RapportTeamsBot(runtime.core, self.store, self.messenger, self.outgoing,
+        self.bot = RapportTeamsBot(parts.core, self.store, self.messenger, self.outgoing,
                                    admins)
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
@@ -193,7 +193,7 @@ class TeamsAdapter:
             # No token at all: refused from the headers, the body is never read.
             return web.Response(status=401, text="missing or invalid Bot Framework token",
                                 headers={"Connection": "close"})
-        raw = await read_body(request, request.app[LIMITS])
+        raw = await read_body(request, self.limits)
         if isinstance(raw, web.Response):
             return raw
         activity, problem = parse_activity(raw)
@@ -228,32 +228,3 @@ class TeamsAdapter:
 def _bearer(header: str) -> bool:
     scheme, _, token = header.partition(" ")
     return scheme.lower() == "bearer" and bool(token.strip())
-
-
-TEAMS = web.AppKey("teams", TeamsAdapter)
-
-
-def mount(app: web.Application, runtime: Runtime, options: TeamsOptions | None = None) -> None:
-    """Add `POST /api/messages` and the export downloads to the app's server, and the Teams
-    messenger to the runtime; nothing at all when Teams is off (Settings.teams_mode).
-
-    >>> app = make_app(runtime); mount(app, runtime)     # doctest: +SKIP
-    """
-    settings = runtime.settings
-    if settings.teams_mode is TeamsMode.OFF:
-        why = "RAPPORT_TEAMS_LOCAL=off" if settings.rapport_teams_local is False else (
-            ", ".join(settings.credentials()) + " set")
-        log.info("Teams is off (no MICROSOFT_APP_ID, %s): /api/messages is not served", why)
-        return
-    teams = TeamsAdapter(runtime, options)
-    app[TEAMS] = teams
-    app.router.add_post("/api/messages", teams.messages)
-    app.router.add_get(ROUTE, teams.exports.download)
-    runtime.messengers["teams"] = teams.messenger
-    if teams.local_mode:
-        log.warning(LOCAL_MODE_WARNING)
-        app[WARNINGS].append(LOCAL_MODE_WARNING)
-    else:
-        log.info("Teams mounted at /api/messages (Bot Framework authentication)")
-        if teams.public_url is None:
-            log.warning(NO_PUBLIC_URL_WARNING)

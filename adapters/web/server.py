@@ -1,4 +1,9 @@
-"""The one HTTP server: Slack, Teams, health, readiness and metrics, plus the in-process tick."""
+"""The one HTTP server: the platforms it is given (Slack, Teams), health, readiness and
+metrics, plus the in-process tick.
+
+It knows platforms only through adapters/platform.py: it mounts their routes, starts them with
+the server, drains them at a graceful stop and closes them last.
+"""
 
 from __future__ import annotations
 
@@ -6,34 +11,61 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Protocol
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from adapters.bootstrap import Runtime
 from adapters.observability import (
     NUDGES,
-    PLATFORM_ROUTES,
     REDIS_ERRORS,
     REQUEST_ID,
     TICK_LAG,
     TICK_SECONDS,
     delivery_failed,
     delivery_received,
+    expect_deliveries,
     metrics,
     request_id,
 )
+from adapters.platform import MAX_BODY, Platform, delivery_routes
+from adapters.settings import Settings
 from adapters.web.guard import ConnectionGuard, GuardedSite, Limits
+from bot.clock import Clock
+from bot.ports import Ports
+from bot.tick import Ticker
 
 log = logging.getLogger("rapport.web")
-RUNTIME = web.AppKey("runtime", Runtime)
-# What an operator must know about this process (Teams in local mode...): shown on /readyz.
-WARNINGS = web.AppKey("warnings", list[str])
-# The server's guards (adapters/web/guard.py): handlers read bodies with LIMITS.body_timeout.
+
+
+class Served(Protocol):
+    """What the server needs of a runtime (adapters/bootstrap.py's Runtime is one)."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def redis(self) -> Redis: ...
+    @property
+    def ports(self) -> Ports: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def platforms(self) -> tuple[Platform, ...]: ...
+    @property
+    def stopping(self) -> asyncio.Event: ...
+    def ticker(self) -> Ticker: ...
+
+
+RUNTIME = web.AppKey("runtime", Served)
+# The platforms mounted here: their warnings (Teams in local mode...) are shown on /readyz.
+PLATFORMS = web.AppKey("platforms", tuple[Platform, ...])
+# The server's guards (adapters/web/guard.py).
 LIMITS = web.AppKey("limits", Limits)
 GUARD = web.AppKey("guard", ConnectionGuard)
-MAX_BODY = 1024 * 1024
+__all__ = ["MAX_BODY"]  # re-exported: the body cap every route honours
 # Readiness writes this key (and lets it expire): a Redis that answers PING but refuses
 # writes (out of memory, min-replicas-to-write, a read-only replica) is not ready.
 READY_PROBE_KEY = "rp:{readyz}:probe"
@@ -51,7 +83,7 @@ async def readyz(request: web.Request) -> web.Response:
     health key), and the process is not shutting down. Warnings (Teams in local mode) are in
     the body either way."""
     runtime = request.app[RUNTIME]
-    warnings = request.app.get(WARNINGS) or []
+    warnings = [warning for platform in request.app[PLATFORMS] for warning in platform.health()]
     extra: dict[str, object] = {"warnings": warnings} if warnings else {}
     if runtime.stopping.is_set():
         return web.json_response({"status": "stopping", **extra}, status=503)
@@ -72,12 +104,13 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", **extra})
 
 
-def front_door(runtime: Runtime) -> Middleware:
+def front_door(runtime: Served, deliveries: dict[str, str]) -> Middleware:
     """What every request goes through, in one middleware (each layer costs every delivery a
     coroutine and aiohttp's wrapper around it):
 
     - an id, the caller's X-Request-Id when sane, in the logs and the reply;
-    - platform deliveries are counted, and those answered with an error, by status;
+    - platform deliveries (`deliveries`: path -> platform) are counted, and those answered
+      with an error, by status;
     - once shutdown has begun, new deliveries get 503 (Slack and the Bot Framework retry them,
       reaching a live replica) while the work already accepted here finishes.
     """
@@ -103,7 +136,7 @@ def front_door(runtime: Runtime) -> Middleware:
         token = REQUEST_ID.set(given)
         try:
             with request.app[GUARD].busy(request):  # a slow handler is not a slow client
-                platform = PLATFORM_ROUTES.get(request.path) if request.method == "POST" \
+                platform = deliveries.get(request.path) if request.method == "POST" \
                     else None
                 response = await (handler(request) if platform is None
                                   else deliver(request, handler, platform))
@@ -115,21 +148,60 @@ def front_door(runtime: Runtime) -> Middleware:
     return middleware
 
 
-def make_app(runtime: Runtime) -> web.Application:
-    """The aiohttp application with every route Rapport serves."""
+def make_app(runtime: Served, platforms: Sequence[Platform] | None = None) -> web.Application:
+    """The aiohttp application: health, readiness, metrics and the routes of `platforms`
+    (default: the runtime's), each started with the app and closed with it.
+
+    >>> app = make_app(runtime)                  # doctest: +SKIP
+    >>> app = make_app(runtime, platforms=())    # health and metrics only (a Slack worker)
+    """
+    mounted = tuple(runtime.platforms if platforms is None else platforms)
+    deliveries = delivery_routes(mounted)
+    expect_deliveries(deliveries.values())
     app = web.Application(client_max_size=MAX_BODY,
-                          middlewares=[front_door(runtime)])
+                          middlewares=[front_door(runtime, deliveries)])
     app[RUNTIME] = runtime
-    app[WARNINGS] = []
+    app[PLATFORMS] = mounted
     app[LIMITS] = limits = Limits.of(runtime.settings)
     app[GUARD] = ConnectionGuard(limits)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    for platform in mounted:
+        for route in platform.routes():
+            app.router.add_route(route.method, route.path, route.handler)
+        app.cleanup_ctx.append(_lifecycle(platform))
+        log.info("%s mounted: %s", platform.name,
+                 ", ".join(f"{r.method} {r.path}" for r in platform.routes()))
     return app
 
 
-async def tick_once(runtime: Runtime) -> None:
+def _lifecycle(platform: Platform) -> Callable[[web.Application], AsyncIterator[None]]:
+    """aiohttp cleanup context: the platform's background work runs while the server does."""
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        await platform.start()
+        try:
+            yield
+        finally:
+            await platform.close()
+
+    return lifecycle
+
+
+async def drain(platforms: Sequence[Platform], grace: float) -> None:
+    """Let each platform finish the work it accepted, within `grace` seconds in all."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + grace
+    for platform in platforms:
+        left = max(0.0, deadline - loop.time())
+        try:
+            await asyncio.wait_for(platform.drain(left), left)
+        except Exception:
+            log.exception("draining %s failed", platform.name)
+
+
+async def tick_once(runtime: Served) -> None:
     loop = asyncio.get_running_loop()
     started = loop.time()
     try:
@@ -150,7 +222,7 @@ async def tick_once(runtime: Runtime) -> None:
                  report.sent, report.retried, report.gone, report.recovered)
 
 
-async def tick_forever(runtime: Runtime) -> None:
+async def tick_forever(runtime: Served) -> None:
     """One tick every RAPPORT_TICK_SECONDS until shutdown; a tick in progress always finishes,
     so no claim is left behind. Ticks on every replica are safe together."""
     interval = runtime.settings.rapport_tick_seconds
@@ -176,12 +248,10 @@ def bound_port(runner: web.AppRunner) -> int:
     return next(site.bound_port for site in runner.sites if isinstance(site, GuardedSite))
 
 
-async def serve(runtime: Runtime, host: str = "0.0.0.0") -> None:
+async def serve(runtime: Served, host: str = "0.0.0.0") -> None:
     """Serve until SIGTERM or SIGINT, then shut down gracefully: stop taking requests, finish
     what is in flight (requests, background work, the current tick), then close."""
     app = make_app(runtime)
-    for mount in runtime.mounts:
-        mount(app, runtime)
     runner = await start(app, host, runtime.settings.port)
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -192,7 +262,8 @@ async def serve(runtime: Runtime, host: str = "0.0.0.0") -> None:
         log.info("shutting down: finishing in-flight work")
         if ticking is not None:
             await asyncio.wait_for(ticking, timeout=SHUTDOWN_GRACE)
-        await runtime.drain(SHUTDOWN_GRACE)
+        mounted: tuple[Platform, ...] = app[PLATFORMS]
+        await drain(mounted, SHUTDOWN_GRACE)
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)

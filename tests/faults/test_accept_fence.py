@@ -22,9 +22,8 @@ from redis.asyncio import Redis
 # tests/ is not a package: the platform test helpers live beside the Slack tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))
 from fake_slack import TEAM, FakeSlack
-from slack_harness import SlackDriver, running_slack, sign, slack_settings
+from slack_harness import SlackDriver, running_slack, sign, slack_runtime, slack_settings
 
-from adapters.bootstrap import Runtime
 from adapters.redis import connection
 from adapters.redis.keys import WorkspaceKeys
 from adapters.redis.store import redis_ports
@@ -44,8 +43,7 @@ CHATTER = {"type": "message", "user": "U1", "text": "lunch anyone?", "channel": 
 async def slack(redis: Redis, ports: Ports, clock: FixedClock) -> AsyncIterator[SlackDriver]:
     api = FakeSlack()
     await api.start()
-    runtime = Runtime(settings=slack_settings(api), redis=redis, ports=ports,
-                      core=Rapport(ports, clock), clock=clock, messengers={})
+    runtime = slack_runtime(slack_settings(api), redis, ports, Rapport(ports, clock), clock)
     try:
         async with running_slack(runtime, api, clock) as driver:
             yield driver
@@ -110,8 +108,7 @@ async def test_a_cold_burst_through_a_small_pool_gets_200s_or_clean_503s(
     ports = redis_ports(redis)
     api = FakeSlack()
     await api.start()
-    runtime = Runtime(settings=slack_settings(api), redis=redis, ports=ports,
-                      core=Rapport(ports, clock), clock=clock, messengers={})
+    runtime = slack_runtime(slack_settings(api), redis, ports, Rapport(ports, clock), clock)
     caplog.set_level(logging.ERROR, logger="rapport")
     try:
         async with running_slack(runtime, api, clock) as slack:

@@ -24,10 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "teams"))
 from fake_connector import FakeConnector
 from fake_slack import TEAM, Call, FakeSlack
-from slack_harness import SlackDriver, running_slack, slack_settings
-from teams_harness import ALEX, TENANT, TeamsDriver, running_teams
+from slack_harness import SlackDriver, running_slack, slack_runtime, slack_settings
+from teams_harness import ALEX, TENANT, TeamsDriver, running_teams, teams_runtime
 
-from adapters.bootstrap import Runtime
 from adapters.redis.keys import WorkspaceKeys
 from adapters.settings import Settings
 from adapters.slack import ids
@@ -47,8 +46,7 @@ COPIES = 6
 async def slack(redis: Redis, ports: Ports, clock: FixedClock) -> AsyncIterator[SlackDriver]:
     api = FakeSlack()
     await api.start()
-    runtime = Runtime(settings=slack_settings(api), redis=redis, ports=ports,
-                      core=Rapport(ports, clock), clock=clock, messengers={})
+    runtime = slack_runtime(slack_settings(api), redis, ports, Rapport(ports, clock), clock)
     try:
         async with running_slack(runtime, api, clock) as driver:
             yield driver
@@ -187,8 +185,7 @@ async def test_duplicated_slack_deliveries_under_load_take_effect_once(
 async def teams(redis: Redis, ports: Ports, clock: FixedClock) -> AsyncIterator[TeamsDriver]:
     connector = FakeConnector()
     await connector.start()
-    runtime = Runtime(settings=Settings(), redis=redis, ports=ports,
-                      core=Rapport(ports, clock), clock=clock, messengers={})
+    runtime = teams_runtime(Settings(), redis, ports, Rapport(ports, clock), clock)
     try:
         async with running_teams(runtime, connector) as driver:
             yield driver

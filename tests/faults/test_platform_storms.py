@@ -34,10 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "teams"))
 from fake_connector import Failure as TeamsFailure
 from fake_connector import FakeConnector
 from fake_slack import Call, Failure, FakeSlack, conversation_of
-from teams_harness import TENANT, TeamsDriver, start_app
+from teams_harness import TENANT, TeamsDriver, start_app, teams_of
 
-from adapters import teams as teams_adapter
-from adapters.bootstrap import Runtime
+from adapters.bootstrap import Runtime, wire
 from adapters.settings import Settings
 from adapters.slack.client import Pacer, SlackClients
 from adapters.slack.messenger import SlackMessenger
@@ -177,15 +176,14 @@ async def teams_app(redis: Redis, ports: Ports) -> AsyncIterator[tuple[TeamsDriv
     connector = StormyConnector(seed=7)
     await connector.start()
     clock = FixedClock(MONDAY)
-    runtime = Runtime(settings=Settings(), redis=redis, ports=ports, core=Rapport(ports, clock),
-                      clock=clock, messengers={})
+    runtime = wire(Settings(), redis, ports,
+                   Rapport(ports, clock), clock, teams=TeamsOptions(public_url="https://rapport.example"))
     app = make_app(runtime)
-    teams_adapter.mount(app, runtime, TeamsOptions(public_url="https://rapport.example"))
     runner, base = await start_app(app)
     try:
         async with aiohttp.ClientSession() as session:
             yield TeamsDriver(f"{base}/api/messages", session, connector,
-                              app[teams_adapter.TEAMS], clock), runtime
+                              teams_of(runtime), clock), runtime
     finally:
         await runner.cleanup()
         await connector.stop()

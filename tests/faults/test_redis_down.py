@@ -21,17 +21,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "teams"))
 from fake_connector import FakeConnector
 from fake_slack import TEAM, FakeSlack
-from slack_harness import FAST, SlackDriver, slack_settings, start_app
+from slack_harness import FAST, SlackDriver, slack_of, slack_settings, start_app
 from teams_harness import FAST as TEAMS_FAST
-from teams_harness import TeamsDriver
+from teams_harness import TeamsDriver, teams_of
 
-from adapters import teams as teams_adapter
-from adapters.bootstrap import Runtime
+from adapters.bootstrap import Runtime, wire
 from adapters.redis.connection import client_for
 from adapters.redis.embedded import EmbeddedRedis
 from adapters.redis.keys import WorkspaceKeys
 from adapters.redis.store import redis_ports
-from adapters.slack import SLACK, ids, mount
+from adapters.slack import ids
 from adapters.web.server import make_app
 from bot.clock import FixedClock
 from bot.core import Rapport
@@ -64,18 +63,15 @@ async def setup(tmp_path: Path, clock: FixedClock) -> AsyncIterator[Setup]:
     await connector.start()
     ports = redis_ports(redis)
     # Teams beside Slack runs in local mode only when asked for (RAPPORT_TEAMS_LOCAL=on).
-    runtime = Runtime(settings=slack_settings(api, rapport_teams_local=True), redis=redis,
-                      ports=ports,
-                      core=Rapport(ports, clock), clock=clock, messengers={})
+    runtime = wire(slack_settings(api, rapport_teams_local=True), redis, ports,
+                   Rapport(ports, clock), clock, slack=FAST, teams=TEAMS_FAST)
     app = make_app(runtime)
-    mount(app, runtime, FAST)
-    teams_adapter.mount(app, runtime, TEAMS_FAST)
     runner, base = await start_app(app)
     try:
         async with aiohttp.ClientSession() as session:
-            slack = SlackDriver(f"{base}/slack/events", session, api, app[SLACK], clock)
+            slack = SlackDriver(f"{base}/slack/events", session, api, slack_of(runtime), clock)
             teams = TeamsDriver(f"{base}/api/messages", session, connector,
-                                app[teams_adapter.TEAMS], clock)
+                                teams_of(runtime), clock)
             yield Setup(server, base, slack, teams, runtime)
     finally:
         await runner.cleanup()

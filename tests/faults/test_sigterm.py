@@ -27,11 +27,10 @@ from redis.asyncio import Redis
 # tests/ is not a package: the Slack test helpers live beside the Slack tests.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "slack"))
 from fake_slack import TEAM, FakeSlack
-from slack_harness import FAST, SECRET, sign, slack_settings, start_app
+from slack_harness import SECRET, sign, slack_of, slack_runtime, slack_settings, start_app
 
-from adapters.bootstrap import Runtime
 from adapters.redis.keys import WorkspaceKeys
-from adapters.slack import SLACK, ids, mount
+from adapters.slack import ids
 from adapters.web.server import make_app
 from bot.clock import FixedClock, SystemClock
 from bot.core import Rapport
@@ -243,16 +242,14 @@ async def tracked_promises(ports: Ports) -> set[str]:
 async def next_replica_settles(api: FakeSlack, redis: Redis, ports: Ports) -> None:
     """Another replica starts on the same Redis, sweeps the inbox and works it off."""
     clock = SystemClock()
-    runtime = Runtime(settings=slack_settings(api), redis=redis, ports=ports,
-                      core=Rapport(ports, clock), clock=clock, messengers={})
+    runtime = slack_runtime(slack_settings(api), redis, ports, Rapport(ports, clock), clock)
     app = make_app(runtime)
-    mount(app, runtime, FAST)
     runner, _ = await start_app(app)
     try:
         async with asyncio.timeout(30):
             while await redis.xlen(ids.inbox_key(TEAM)):  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
-            await app[SLACK].settled()
+            await slack_of(runtime).settled()
     finally:
         await runner.cleanup()
 
@@ -302,10 +299,9 @@ async def test_a_slack_worker_process_does_what_serve_accepted_and_stops_cleanly
     # the same moment, the worker through RAPPORT_NOW: a Tuesday, so "by Friday" is this week's.
     api = SlowSlack()
     await api.start()
-    runtime = Runtime(settings=slack_settings(api, slack_process_inbox=False), redis=redis,
-                      ports=ports, core=Rapport(ports, clock), clock=clock, messengers={})
+    runtime = slack_runtime(slack_settings(api, slack_process_inbox=False), redis, ports,
+                            Rapport(ports, clock), clock)
     app = make_app(runtime)
-    mount(app, runtime, FAST)
     runner, web_base = await start_app(app)
     port = free_port()
     log_file = (tmp_path / "worker.log").open("wb")

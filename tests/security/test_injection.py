@@ -31,10 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "teams"))
 from fake_connector import Call as TeamsCall
 from fake_connector import FakeConnector
 from fake_slack import Call, FakeSlack
-from slack_harness import SlackDriver, running_slack, slack_settings
-from teams_harness import ALEX, PRIYA, TeamsDriver, running_teams
+from slack_harness import SlackDriver, running_slack, slack_runtime, slack_settings
+from teams_harness import ALEX, PRIYA, TeamsDriver, running_teams, teams_runtime
 
-from adapters.bootstrap import Runtime
 from adapters.settings import Settings
 from adapters.teams.cards import WORD_JOINER
 from bot.clock import FixedClock
@@ -56,8 +55,7 @@ SLACK_LIVE = re.compile(r"<(?:!|#|https?:|mailto:|tel:|slack:|@(?!U1>|U2>))")
 async def slack(redis: Redis, ports: Ports, clock: FixedClock) -> AsyncIterator[SlackDriver]:
     api = FakeSlack()
     await api.start()
-    runtime = Runtime(settings=slack_settings(api), redis=redis, ports=ports,
-                      core=Rapport(ports, clock), clock=clock, messengers={})
+    runtime = slack_runtime(slack_settings(api), redis, ports, Rapport(ports, clock), clock)
     try:
         async with running_slack(runtime, api, clock) as driver:
             yield driver
@@ -189,8 +187,7 @@ PLACEHOLDER = re.compile(r"<(?:what|when|name|number|date|first day|last day|min
 async def teams(redis: Redis, ports: Ports, clock: FixedClock) -> AsyncIterator[TeamsDriver]:
     connector = FakeConnector()
     await connector.start()
-    runtime = Runtime(settings=Settings(), redis=redis, ports=ports,
-                      core=Rapport(ports, clock), clock=clock, messengers={})
+    runtime = teams_runtime(Settings(), redis, ports, Rapport(ports, clock), clock)
     try:
         async with running_teams(runtime, connector) as driver:
             yield driver

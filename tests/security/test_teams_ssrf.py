@@ -26,9 +26,9 @@ from bot_framework_issuer import Issuer, running_issuer
 from fake_connector import FakeConnector
 from teams_harness import ALEX, TeamsDriver, running_teams, start_app
 
-from adapters.bootstrap import Runtime
+from adapters.bootstrap import Runtime, wire
 from adapters.settings import Settings, TeamsMode
-from adapters.teams import TEAMS, TeamsOptions, mount
+from adapters.teams import TeamsOptions
 from adapters.teams import ids as teams_ids
 from adapters.teams.sending import RetryPolicy
 from adapters.teams.store import encode
@@ -96,9 +96,9 @@ def issuer() -> Iterator[Issuer]:
         yield running
 
 
-def runtime_with(settings: Settings, redis: Redis, ports: Ports, clock: FixedClock) -> Runtime:
-    return Runtime(settings=settings, redis=redis, ports=ports, core=Rapport(ports, clock),
-                   clock=clock, messengers={})
+def runtime_with(settings: Settings, redis: Redis, ports: Ports, clock: FixedClock,
+                 options: TeamsOptions | None = None) -> Runtime:
+    return wire(settings, redis, ports, Rapport(ports, clock), clock, teams=options)
 
 
 @pytest.fixture
@@ -107,8 +107,8 @@ async def local(redis: Redis, ports: Ports, clock: FixedClock,
     """The quick start: no credential at all, so local mode (loopback names allowed)."""
     settings = Settings()
     assert settings.teams_mode is TeamsMode.LOCAL
-    async with running_teams(runtime_with(settings, redis, ports, clock), connector,
-                             OPTIONS) as driver:
+    async with running_teams(runtime_with(settings, redis, ports, clock, OPTIONS),
+                             connector) as driver:
         yield driver
 
 
@@ -123,8 +123,8 @@ async def secured(redis: Redis, ports: Ports, clock: FixedClock, connector: Fake
     assert settings.teams_mode is TeamsMode.AUTHENTICATED
     options = TeamsOptions(retry=OPTIONS.retry, public_url=OPTIONS.public_url,
                            bot_config=issuer.bot_config)
-    async with running_teams(runtime_with(settings, redis, ports, clock), connector,
-                             options) as driver:
+    async with running_teams(runtime_with(settings, redis, ports, clock, options),
+                             connector) as driver:
         yield driver
 
 
@@ -146,10 +146,9 @@ async def test_a_slack_only_deployment_has_no_teams_endpoint(
     settings = Settings(slack_bot_token="xoxb-not-a-real-token",
                         slack_signing_secret="not-a-real-signing-secret")
     assert settings.teams_mode is TeamsMode.OFF
-    runtime = runtime_with(settings, redis, ports, clock)
+    runtime = runtime_with(settings, redis, ports, clock, OPTIONS)
     app = make_app(runtime)
-    mount(app, runtime, OPTIONS)
-    assert TEAMS not in app and "teams" not in runtime.messengers
+    assert runtime.platform("teams") is None and "teams" not in runtime.messengers
     runner, base = await start_app(app)
     activity = {"type": "message", "id": "m1", "channelId": "msteams", "serviceUrl": sink.url,
                 "from": ALEX, "recipient": {"id": "28:rapport-bot"}, "text": "habits",

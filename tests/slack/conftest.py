@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from fake_slack import FakeSlack
 from redis.asyncio import Redis
-from slack_harness import SlackDriver, running_slack, slack_settings
+from slack_harness import SlackDriver, running_slack, slack_runtime, slack_settings
 
 from adapters.bootstrap import Runtime
 from bot.clock import FixedClock
@@ -26,9 +26,9 @@ async def api() -> AsyncIterator[FakeSlack]:
 
 
 @pytest.fixture
-def runtime(api: FakeSlack, redis: Redis, ports: Ports, clock: FixedClock, core: Rapport) -> Runtime:
-    return Runtime(settings=slack_settings(api), redis=redis, ports=ports, core=core, clock=clock,
-                   messengers={})
+async def runtime(api: FakeSlack, redis: Redis, ports: Ports, clock: FixedClock,
+                  core: Rapport) -> Runtime:
+    return slack_runtime(slack_settings(api), redis, ports, core, clock)
 
 
 @pytest.fixture

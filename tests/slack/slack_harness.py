@@ -1,6 +1,6 @@
-"""Slack end to end: the real aiohttp app with Slack mounted, on an ephemeral port, signed
-requests in, a fake Slack Web API out. (Not in conftest.py: a conftest can't be imported by
-name when tests/ has several.)"""
+"""Slack end to end: the real aiohttp app with the runtime's Slack platform mounted, on an
+ephemeral port, signed requests in, a fake Slack Web API out. (Not in conftest.py: a conftest
+can't be imported by name when tests/ has several.)"""
 
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ import aiohttp
 from aiohttp import web
 from fake_slack import TEAM, FakeSlack
 
-from adapters.bootstrap import Runtime
+from adapters.bootstrap import Runtime, wire
 from adapters.settings import Settings
-from adapters.slack import SLACK, SlackAdapter, SlackOptions, mount
+from adapters.slack import SlackAdapter, SlackOptions, SlackPlatform
 from adapters.web.server import make_app
-from bot.clock import FixedClock
+from bot.clock import Clock, FixedClock
+from bot.core import Rapport
+from bot.ports import Ports
 
 SECRET = "fake-signing-secret-for-tests-only"
 FAST = SlackOptions(recover_every=0.1, min_idle_ms=400, pacing_scale=1000.0)
@@ -135,6 +137,25 @@ def slack_settings(api: FakeSlack, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+def slack_runtime(settings: Settings, redis: Any, ports: Ports, core: Rapport, clock: Clock,
+                  options: SlackOptions = FAST) -> Runtime:
+    """A runtime as the composition root builds it for these settings, its Slack tuned for
+    tests (`options`)."""
+    return wire(settings, redis, ports, core, clock, slack=options)
+
+
+def slack_platform(runtime: Runtime) -> SlackPlatform:
+    """The runtime's Slack platform (there is one with Slack settings)."""
+    platform = runtime.platform("slack")
+    assert isinstance(platform, SlackPlatform), "no Slack settings"
+    return platform
+
+
+def slack_of(runtime: Runtime) -> SlackAdapter:
+    """The Slack adapter of the runtime's Slack platform."""
+    return slack_platform(runtime).adapter
+
+
 async def start_app(app: web.Application) -> tuple[web.AppRunner, str]:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -144,18 +165,14 @@ async def start_app(app: web.Application) -> tuple[web.AppRunner, str]:
     return runner, f"http://127.0.0.1:{port}"
 
 
-
-
 @asynccontextmanager
-async def running_slack(runtime: Runtime, api: FakeSlack, clock: FixedClock,
-                        options: SlackOptions = FAST) -> AsyncIterator[SlackDriver]:
-    """The app with Slack mounted, served on an ephemeral port, and a driver for it."""
-    app = make_app(runtime)
-    mount(app, runtime, options)
-    runner, base = await start_app(app)
+async def running_slack(runtime: Runtime, api: FakeSlack,
+                        clock: FixedClock) -> AsyncIterator[SlackDriver]:
+    """The runtime's app (Slack mounted), served on an ephemeral port, and a driver for it."""
+    runner, base = await start_app(make_app(runtime))
     try:
         async with aiohttp.ClientSession() as session:
-            yield SlackDriver(f"{base}/slack/events", session, api, app[SLACK], clock)
+            yield SlackDriver(f"{base}/slack/events", session, api, slack_of(runtime), clock)
     finally:
         await runner.cleanup()
 

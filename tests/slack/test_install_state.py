@@ -12,9 +12,8 @@ import pytest
 from cryptography.fernet import Fernet
 from fake_slack import FakeSlack
 from redis.asyncio import Redis
-from slack_harness import SlackDriver, keys, running_slack, slack_settings
+from slack_harness import SlackDriver, keys, running_slack, slack_runtime, slack_settings
 
-from adapters.bootstrap import Runtime
 from adapters.slack.http import INSTALLS_PER_CLIENT
 from bot.clock import FixedClock
 from bot.core import Rapport
@@ -32,8 +31,7 @@ def multi(api: FakeSlack, redis: Redis, ports: Ports, clock: FixedClock, core: R
                                   slack_client_secret="fake-client-secret",
                                   rapport_encryption_key=Fernet.generate_key().decode(),
                                   **overrides)
-        runtime = Runtime(settings=settings, redis=redis, ports=ports, core=core, clock=clock,
-                          messengers={})
+        runtime = slack_runtime(settings, redis, ports, core, clock)
         async with running_slack(runtime, api, clock) as driver:
             yield driver, driver.url.removesuffix("/slack/events")
 

@@ -23,9 +23,8 @@ from typing import Any
 import pytest
 from fake_slack import FakeSlack
 from redis.asyncio import Redis, RedisCluster
-from slack_harness import SlackDriver, keys, running_slack, slack_settings
+from slack_harness import SlackDriver, keys, running_slack, slack_runtime, slack_settings
 
-from adapters.bootstrap import Runtime
 from adapters.crypto import Cipher, generate_key
 from adapters.redis.connection import client_for
 from adapters.settings import SettingsError, load_settings
@@ -46,8 +45,7 @@ async def multi(api: FakeSlack, redis: Redis, ports: Ports, clock: FixedClock,
     settings = slack_settings(api, slack_bot_token=None, slack_client_id="111.222",
                               slack_client_secret="fake-client-secret",
                               rapport_encryption_key=KEY)
-    runtime = Runtime(settings=settings, redis=redis, ports=ports, core=core, clock=clock,
-                      messengers={})
+    runtime = slack_runtime(settings, redis, ports, core, clock)
     async with running_slack(runtime, api, clock) as driver:
         yield driver, driver.url.removesuffix("/slack/events")
 

@@ -128,14 +128,13 @@ async def test_events_nobody_asked_for_are_acknowledged_and_skipped(slack: Slack
 
 
 async def test_no_slack_settings_means_no_slack_routes(runtime: Any) -> None:
-    from dataclasses import replace
-
+    from adapters.bootstrap import wire
     from adapters.settings import Settings
-    from adapters.slack import mount
 
-    bare = replace(runtime, settings=Settings(slack_api_url="https://slack.com/api/"))
+    bare = wire(Settings(slack_api_url="https://slack.com/api/", rapport_teams_local=False),
+                runtime.redis, runtime.ports, runtime.core, runtime.clock)
+    assert bare.platforms == ()
     app = make_app(bare)
-    mount(app, bare)
     assert [r.resource.canonical for r in app.router.routes()
             if r.resource is not None and "slack" in r.resource.canonical] == []
     assert "slack" not in bare.messengers

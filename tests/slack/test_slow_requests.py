@@ -12,10 +12,9 @@ from collections.abc import AsyncIterator
 import pytest
 from fake_slack import FakeSlack
 from redis.asyncio import Redis
-from slack_harness import SlackDriver, running_slack, sign, slack_settings
+from slack_harness import SlackDriver, running_slack, sign, slack_runtime, slack_settings
 from yarl import URL
 
-from adapters.bootstrap import Runtime
 from bot.clock import FixedClock
 from bot.core import Rapport
 from bot.ports import Ports
@@ -27,8 +26,7 @@ BODY_TIMEOUT = 1.0
 async def slow_slack(api: FakeSlack, redis: Redis, ports: Ports, clock: FixedClock,
                      core: Rapport) -> AsyncIterator[SlackDriver]:
     settings = slack_settings(api, rapport_body_timeout=BODY_TIMEOUT)
-    runtime = Runtime(settings=settings, redis=redis, ports=ports, core=core, clock=clock,
-                      messengers={})
+    runtime = slack_runtime(settings, redis, ports, core, clock)
     async with running_slack(runtime, api, clock) as driver:
         yield driver
 

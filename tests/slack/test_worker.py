@@ -11,7 +11,14 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from fake_slack import FakeSlack
 from redis.asyncio import Redis
-from slack_harness import FAST, SlackDriver, running_slack, slack_settings
+from slack_harness import (
+    FAST,
+    SlackDriver,
+    running_slack,
+    slack_platform,
+    slack_runtime,
+    slack_settings,
+)
 
 from adapters.bootstrap import Runtime
 from adapters.cli.main import main
@@ -32,9 +39,9 @@ async def web_only(api: FakeSlack, redis: Redis, ports: Ports, clock: FixedClock
 
 
 def worker_runtime(api: FakeSlack, redis: Redis, ports: Ports, core: Rapport,
-                   clock: FixedClock) -> Runtime:
-    return Runtime(settings=slack_settings(api, slack_process_inbox=False), redis=redis,
-                   ports=ports, core=core, clock=clock, messengers={})
+                   clock: FixedClock, options: SlackOptions = FAST) -> Runtime:
+    return slack_runtime(slack_settings(api, slack_process_inbox=False), redis, ports, core,
+                         clock, options)
 
 
 async def until(condition: Callable[[], bool], within: float = 10.0) -> None:
@@ -48,8 +55,9 @@ async def test_serve_only_accepts_and_a_worker_processes(
         clock: FixedClock) -> None:
     stop = asyncio.Event()
     no_sweep = SlackOptions(recover_every=3600, min_idle_ms=400, pacing_scale=1000.0)
-    worker = asyncio.create_task(work(worker_runtime(api, redis, ports, core, clock), stop,
-                                      no_sweep))  # so only the wake-ups bring it work
+    worker = asyncio.create_task(work(slack_platform(worker_runtime(api, redis, ports, core,
+                                                                 clock, no_sweep)),
+                                      stop))  # so only the wake-ups bring it work
     try:
         await asyncio.sleep(0.2)  # listening
         assert (await web_only.message(PROMISE)).status == 200
@@ -78,7 +86,7 @@ async def test_serve_alone_leaves_the_work_to_the_workers(
     assert api.called("chat.postEphemeral") == []
     assert await redis.xlen(ids.inbox_key("T1")) == 1
     stop = asyncio.Event()
-    worker = asyncio.create_task(work(worker_runtime(api, redis, ports, core, clock), stop, FAST))
+    worker = asyncio.create_task(work(slack_platform(worker_runtime(api, redis, ports, core, clock)), stop))
     try:
         await until(lambda: bool(api.called("chat.postEphemeral")))
     finally:
@@ -91,8 +99,8 @@ async def test_two_workers_process_each_delivery_once(
         web_only: SlackDriver, api: FakeSlack, redis: Redis, ports: Ports, core: Rapport,
         clock: FixedClock) -> None:
     stop = asyncio.Event()
-    workers = [asyncio.create_task(work(worker_runtime(api, redis, ports, core, clock), stop,
-                                        FAST)) for _ in range(2)]
+    workers = [asyncio.create_task(work(slack_platform(worker_runtime(api, redis, ports, core, clock)),
+                                        stop)) for _ in range(2)]
     try:
         await asyncio.sleep(0.2)
         for n in range(20):
@@ -125,6 +133,6 @@ async def test_starting_with_a_bot_token_in_the_environment_warns_of_nothing(
     stop = asyncio.Event()
     stop.set()
     with caplog.at_level(logging.INFO):
-        await work(worker_runtime(api, redis, ports, core, clock), stop, FAST)
+        await work(slack_platform(worker_runtime(api, redis, ports, core, clock)), stop)
     assert "stopped" in caplog.text
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 from fake_connector import FakeConnector
 from redis.asyncio import Redis
-from teams_harness import TeamsDriver, running_teams, teams_settings
+from teams_harness import TeamsDriver, running_teams, teams_runtime, teams_settings
 
 from adapters.bootstrap import Runtime
 from bot.clock import FixedClock
@@ -27,9 +27,8 @@ async def connector() -> AsyncIterator[FakeConnector]:
 
 
 @pytest.fixture
-def runtime(redis: Redis, ports: Ports, clock: FixedClock, core: Rapport) -> Runtime:
-    return Runtime(settings=teams_settings(), redis=redis, ports=ports, core=core, clock=clock,
-                   messengers={})
+async def runtime(redis: Redis, ports: Ports, clock: FixedClock, core: Rapport) -> Runtime:
+    return teams_runtime(teams_settings(), redis, ports, core, clock)
 
 
 @pytest.fixture

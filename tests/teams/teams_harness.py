@@ -1,5 +1,6 @@
-"""Teams end to end: the real aiohttp app with Teams mounted on an ephemeral port, activities
-posted to /api/messages exactly as Teams shapes them, a fake connector recording the replies."""
+"""Teams end to end: the real aiohttp app with the runtime's Teams platform mounted on an
+ephemeral port, activities posted to /api/messages exactly as Teams shapes them, a fake
+connector recording the replies."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ import aiohttp
 from aiohttp import web
 from fake_connector import FakeConnector
 
-from adapters.bootstrap import Runtime
+from adapters.bootstrap import Runtime, wire
 from adapters.settings import Settings
-from adapters.teams import TEAMS, TeamsAdapter, TeamsOptions, mount
+from adapters.teams import TeamsAdapter, TeamsOptions, TeamsPlatform
 from adapters.teams.sending import RetryPolicy
 from adapters.web.server import make_app
 from bot.clock import Clock
+from bot.core import Rapport
+from bot.ports import Ports
 
 TENANT = "tenant-1"
 TENANT_ID = "00000000-0000-0000-0000-0000000000aa"  # an Entra tenant, for SingleTenant settings
@@ -98,6 +101,20 @@ def teams_settings(**overrides: Any) -> Settings:
     return Settings(**overrides)
 
 
+def teams_runtime(settings: Settings, redis: Any, ports: Ports, core: Rapport, clock: Clock,
+                  options: TeamsOptions = FAST) -> Runtime:
+    """A runtime as the composition root builds it for these settings, its Teams tuned for
+    tests (`options`)."""
+    return wire(settings, redis, ports, core, clock, teams=options)
+
+
+def teams_of(runtime: Runtime) -> TeamsAdapter:
+    """The Teams adapter of the runtime's Teams platform."""
+    platform = runtime.platform("teams")
+    assert isinstance(platform, TeamsPlatform), "Teams is off for these settings"
+    return platform.adapter
+
+
 async def start_app(app: web.Application) -> tuple[web.AppRunner, str]:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
@@ -108,15 +125,13 @@ async def start_app(app: web.Application) -> tuple[web.AppRunner, str]:
 
 
 @asynccontextmanager
-async def running_teams(runtime: Runtime, connector: FakeConnector,
-                        options: TeamsOptions = FAST) -> AsyncIterator[TeamsDriver]:
-    """The app with Teams mounted, served on an ephemeral port, and a driver for it."""
-    app = make_app(runtime)
-    mount(app, runtime, options)
-    runner, base = await start_app(app)
+async def running_teams(runtime: Runtime,
+                        connector: FakeConnector) -> AsyncIterator[TeamsDriver]:
+    """The runtime's app (Teams mounted), served on an ephemeral port, and a driver for it."""
+    runner, base = await start_app(make_app(runtime))
     try:
         async with aiohttp.ClientSession() as session:
-            yield TeamsDriver(f"{base}/api/messages", session, connector, app[TEAMS],
+            yield TeamsDriver(f"{base}/api/messages", session, connector, teams_of(runtime),
                               runtime.clock)
     finally:
         await runner.cleanup()

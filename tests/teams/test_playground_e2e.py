@@ -17,10 +17,8 @@ from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
-from teams_harness import start_app, teams_settings
+from teams_harness import start_app, teams_runtime, teams_settings
 
-from adapters.bootstrap import Runtime
-from adapters.teams import mount
 from adapters.web.server import make_app
 from bot.clock import SystemClock
 from bot.core import Rapport
@@ -56,10 +54,8 @@ def _free_port() -> int:
 async def bot_url(redis: Redis, ports: Ports) -> AsyncIterator[str]:
     """The real server's app with Teams mounted, in local mode (as the Playground expects)."""
     clock = SystemClock()
-    runtime = Runtime(settings=teams_settings(), redis=redis, ports=ports,
-                      core=Rapport(ports, clock), clock=clock, messengers={})
+    runtime = teams_runtime(teams_settings(), redis, ports, Rapport(ports, clock), clock)
     app = make_app(runtime)
-    mount(app, runtime)
     runner, base = await start_app(app)
     try:
         yield f"{base}/api/messages"

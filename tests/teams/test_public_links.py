@@ -12,7 +12,7 @@ from fake_connector import FakeConnector
 from redis.asyncio import Redis
 from teams_harness import FAST, TENANT_ID, TeamsDriver, running_teams
 
-from adapters.bootstrap import Runtime
+from adapters.bootstrap import Runtime, wire
 from adapters.settings import Settings
 from adapters.teams import TeamsAdapter, TeamsOptions
 from adapters.teams.exports import Exports
@@ -28,9 +28,9 @@ HOSTILE = {"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https",
            "Host": "evil.example"}
 
 
-def runtime_with(settings: Settings, redis: Redis, ports: Ports, clock: FixedClock) -> Runtime:
-    return Runtime(settings=settings, redis=redis, ports=ports, core=Rapport(ports, clock),
-                   clock=clock, messengers={})
+def runtime_with(settings: Settings, redis: Redis, ports: Ports, clock: FixedClock,
+                 options: TeamsOptions | None = None) -> Runtime:
+    return wire(settings, redis, ports, Rapport(ports, clock), clock, teams=options)
 
 
 async def export_link(teams: TeamsDriver) -> str:
@@ -46,8 +46,8 @@ async def export_link(teams: TeamsDriver) -> str:
 async def quick_start(redis: Redis, ports: Ports, clock: FixedClock,
                       connector: FakeConnector) -> AsyncIterator[TeamsDriver]:
     settings = Settings(port=3978)
-    async with running_teams(runtime_with(settings, redis, ports, clock), connector,
-                             TeamsOptions(retry=FAST.retry)) as driver:
+    async with running_teams(runtime_with(settings, redis, ports, clock,
+                                          TeamsOptions(retry=FAST.retry)), connector) as driver:
         yield driver
 
 
@@ -62,8 +62,8 @@ async def test_local_mode_links_point_at_localhost_whatever_the_headers(
 async def test_links_use_rapport_public_url(redis: Redis, ports: Ports, clock: FixedClock,
                                             connector: FakeConnector) -> None:
     settings = Settings(rapport_public_url="https://rapport.example.com/")
-    async with running_teams(runtime_with(settings, redis, ports, clock), connector,
-                             TeamsOptions(retry=FAST.retry)) as driver:
+    async with running_teams(runtime_with(settings, redis, ports, clock,
+                                          TeamsOptions(retry=FAST.retry)), connector) as driver:
         link = await export_link(driver)
     assert link.startswith("https://rapport.example.com/teams/files/")
 
@@ -73,7 +73,7 @@ async def test_without_a_public_url_outside_local_mode_no_link_and_no_stored_fil
     settings = Settings(microsoft_app_id="00000000-aaaa-bbbb-cccc-00000000000b",
                         microsoft_app_password="not-a-real-password",
                         microsoft_app_tenant_id=TENANT_ID)
-    adapter = TeamsAdapter(runtime_with(settings, redis, ports, clock))
+    adapter = TeamsAdapter(runtime_with(settings, redis, ports, clock).parts)
     assert adapter.public_url is None
     outgoing = Outgoing(Conversations(redis, ServiceUrls(local=False)), Exports(redis), None)
     export = Reply("Here is everything Rapport keeps about you.",

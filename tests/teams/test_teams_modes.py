@@ -20,11 +20,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 from redis.asyncio import Redis
-from teams_harness import TENANT_ID, start_app
+from teams_harness import TENANT_ID, start_app, teams_of
 
-from adapters.bootstrap import Runtime
+from adapters.bootstrap import wire
 from adapters.settings import AppType, Settings, SettingsError, TeamsMode, load_settings
-from adapters.teams import TEAMS, mount
 from adapters.teams.http import LOCAL_MODE_WARNING, BotConfig
 from adapters.web.server import make_app
 from bot.clock import FixedClock
@@ -131,16 +130,13 @@ async def test_local_mode_warns_at_every_start_and_on_readyz(
     settings = Settings(**given)
     for _start in range(2):
         caplog.clear()
-        runtime = Runtime(settings=settings, redis=redis, ports=ports, core=Rapport(ports, clock),
-                          clock=clock, messengers={})
-        app = make_app(runtime)
+        runtime = wire(settings, redis, ports, Rapport(ports, clock), clock)
+        assert teams_of(runtime).local_mode
         with caplog.at_level(logging.INFO, logger="rapport.teams"):
-            mount(app, runtime)
-        assert app[TEAMS].local_mode
-        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-        assert warnings == [LOCAL_MODE_WARNING]
-        runner, base = await start_app(app)
+            runner, base = await start_app(make_app(runtime))
         try:
+            warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+            assert warnings == [LOCAL_MODE_WARNING]
             async with aiohttp.ClientSession() as session, session.get(f"{base}/readyz") as ready:
                 assert ready.status == 200
                 assert await ready.json() == {"status": "ready", "warnings": [LOCAL_MODE_WARNING]}
@@ -154,11 +150,9 @@ async def test_authenticated_mode_has_no_warning_on_readyz(
     settings = Settings(microsoft_app_id=APP_ID, microsoft_app_password="not-real",
                         microsoft_app_tenant_id=TENANT_ID,
                         rapport_public_url="https://rapport.example.com")
-    runtime = Runtime(settings=settings, redis=redis, ports=ports, core=Rapport(ports, clock),
-                      clock=clock, messengers={})
+    runtime = wire(settings, redis, ports, Rapport(ports, clock), clock)
     app = make_app(runtime)
-    mount(app, runtime)
-    assert not app[TEAMS].local_mode
+    assert not teams_of(runtime).local_mode
     runner, base = await start_app(app)
     try:
         async with aiohttp.ClientSession() as session, session.get(f"{base}/readyz") as ready:

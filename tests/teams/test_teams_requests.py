@@ -14,9 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fake_connector import FakeConnector
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from teams_harness import TENANT_ID, TeamsDriver, running_teams, teams_settings
+from teams_harness import TENANT_ID, TeamsDriver, running_teams, teams_runtime, teams_settings
 
-from adapters.bootstrap import Runtime
 from bot.clock import FixedClock
 from bot.core import Rapport
 from bot.ports import Ports
@@ -30,8 +29,7 @@ async def secured(redis: Redis, ports: Ports, clock: FixedClock, core: Rapport,
     settings = teams_settings(microsoft_app_id=APP_ID, microsoft_app_password="not-a-secret",
                               microsoft_app_tenant_id=TENANT_ID,
                               rapport_teams_service_urls=connector.url)
-    runtime = Runtime(settings=settings, redis=redis, ports=ports, core=core, clock=clock,
-                      messengers={})
+    runtime = teams_runtime(settings, redis, ports, core, clock)
     async with running_teams(runtime, connector) as driver:
         yield driver
 

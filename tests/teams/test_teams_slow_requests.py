@@ -11,10 +11,9 @@ from collections.abc import AsyncIterator
 import pytest
 from fake_connector import FakeConnector
 from redis.asyncio import Redis
-from teams_harness import TENANT_ID, TeamsDriver, running_teams, teams_settings
+from teams_harness import TENANT_ID, TeamsDriver, running_teams, teams_runtime, teams_settings
 from yarl import URL
 
-from adapters.bootstrap import Runtime
 from bot.clock import FixedClock
 from bot.core import Rapport
 from bot.ports import Ports
@@ -27,8 +26,7 @@ async def secured(redis: Redis, ports: Ports, clock: FixedClock, core: Rapport,
                               microsoft_app_password="not-a-secret",
                               microsoft_app_tenant_id=TENANT_ID,
                               rapport_teams_service_urls=connector.url)
-    runtime = Runtime(settings=settings, redis=redis, ports=ports, core=core, clock=clock,
-                      messengers={})
+    runtime = teams_runtime(settings, redis, ports, core, clock)
     async with running_teams(runtime, connector) as driver:
         yield driver
 
