@@ -3,23 +3,17 @@ personal data: each store knows its own records (adapters.redis.records.Personal
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from redis.asyncio import Redis
 
-from adapters.redis.commitments import RedisCommitments
 from adapters.redis.counterparts import RedisCounterparts
 from adapters.redis.due import RedisDueWork
-from adapters.redis.habit_log import RedisHabitLog
-from adapters.redis.handovers import RedisHandovers
 from adapters.redis.keys import person_pattern
-from adapters.redis.offers import RedisOffers
-from adapters.redis.people import RedisPeople
-from adapters.redis.recognitions import RedisRecognitions
 from adapters.redis.records import NoPersonalRecords, PersonalRecords
 from adapters.redis.streams import RedisStreams
-from adapters.redis.teams import RedisTeams
 from habits.people import PersonRef
 
 
@@ -33,23 +27,19 @@ class _DueRecords(NoPersonalRecords):
         await self.due.forget(person)
 
 
-def records(redis: Redis) -> list[PersonalRecords]:
-    """Every store holding personal data, in the order of the export's sections.
-
-    A new kind of record (a new habit's store) is added here, and nowhere else in this module.
-    """
-    return [RedisPeople(redis), RedisCommitments(redis), RedisRecognitions(redis),
-            RedisHandovers(redis), RedisHabitLog(redis), RedisTeams(redis), RedisOffers(redis),
-            RedisCounterparts(redis), RedisStreams(redis), _DueRecords(redis)]
-
-
 class RedisPersonalData:
-    """bot.ports.PersonalData over every store's records."""
+    """bot.ports.PersonalData over every store's records.
 
-    def __init__(self, redis: Redis) -> None:
+    `stores`: the ports that hold personal data, in the order of the export's sections (the
+    composition root, adapters.redis.store.redis_ports, passes them); the indexes every store
+    shares (counterparts, the workspace's streams, the due work) are added here.
+    """
+
+    def __init__(self, redis: Redis, stores: Sequence[PersonalRecords]) -> None:
         self.redis = redis
-        self.records = records(redis)
         self.counterparts = RedisCounterparts(redis)
+        self.records: list[PersonalRecords] = [
+            *stores, self.counterparts, RedisStreams(redis), _DueRecords(redis)]
 
     async def export(self, person: PersonRef) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -2,7 +2,8 @@
 
 `RedisPersonalData` (adapters/redis/personal_data.py) is a loop over the stores that implement
 `PersonalRecords`: a new kind of record joins export, forget-me and retention by implementing it
-in its own store module, and by being listed in `personal_data.RECORDS`.
+in its own store module, and by being listed for `RedisPersonalData` in
+`adapters.redis.store.redis_ports`.
 """
 
 from __future__ import annotations

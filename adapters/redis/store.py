@@ -40,23 +40,27 @@ __all__ = [
 def redis_ports(redis: Redis) -> Ports:
     """Every port the core needs, over one Redis client (nothing connects until first used).
 
-    >>> from redis.asyncio import Redis
-    >>> redis_ports(Redis()).commitments.__class__.__name__
-    'RedisCommitments'
+    A store that holds personal data is also listed for RedisPersonalData, which exports,
+    forgets and expires through it (adapters.redis.records.PersonalRecords).
     """
+    people, commitments = RedisPeople(redis), RedisCommitments(redis)
+    recognitions, handovers = RedisRecognitions(redis), RedisHandovers(redis)
+    habits, teams, offers = RedisHabitLog(redis), RedisTeams(redis), RedisOffers(redis)
+    personal_data = RedisPersonalData(
+        redis, [people, commitments, recognitions, handovers, habits, teams, offers])
     return Ports(
-        people=RedisPeople(redis),
-        commitments=RedisCommitments(redis),
-        recognitions=RedisRecognitions(redis),
-        handovers=RedisHandovers(redis),
-        habits=RedisHabitLog(redis),
-        personal_data=RedisPersonalData(redis),
+        people=people,
+        commitments=commitments,
+        recognitions=recognitions,
+        handovers=handovers,
+        habits=habits,
+        personal_data=personal_data,
         dedupe=RedisDedupe(redis),
         health=RedisHealth(redis),
-        offers=RedisOffers(redis),
+        offers=offers,
         stats=RedisStats(redis),
         due=RedisDueWork(redis),
-        teams=RedisTeams(redis),
+        teams=teams,
         nudge_marks=RedisNudgeMarks(redis),
         figures=RedisTeamFigures(redis),
         planning=RedisPlanning(redis),
