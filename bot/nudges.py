@@ -42,12 +42,12 @@ _PROMISES = (
     "still early, keeps faith with whoever is waiting.",
     "On your list for today: {lines}. Small promises kept are the quiet engine of influence.",
 )
+# Sent to the person's teammates: nothing here may say how the colleague is labelled.
 _RECOGNISE = (
-    "Who made your week better? {who} is early in their career; one specific sentence about "
-    "something they did well will stay with them.",
-    "A thought for today: what did {who} do recently that helped? Say it, specifically. "
-    "Junior colleagues remember who noticed them.",
-    "{who} may not hear often what they do well. Name one concrete thing and why it mattered.",
+    "Who made your week better? One specific sentence to {who} about something they did well "
+    "will stay with them.",
+    "A thought for today: what did {who} do recently that helped? Say it, specifically.",
+    "Name one concrete thing {who} did lately, and why it mattered. It takes a minute.",
 )
 _HAND_OVER = (
     "Is there a decision on your plate that someone else could make? Handing it over gives "
@@ -135,9 +135,11 @@ def _agenda_sections(agenda: Agenda, profile: Profile, now: datetime) -> list[Se
     for commitment in shown:
         line = promise_line(commitment, profile.zone, now)
         if commitment in agenda.lapsed:
-            who = ", ".join(mention(p) for p in commitment.to) or "the person counting on it"
-            text = (f"*Slipped:* {line}. It happens. A short note to {who} now, with a new "
-                    "date, repairs most of the trust; silence is what costs it.")
+            who = ", ".join(mention(p) for p in commitment.to)
+            note = f"A short note to {who} now, with a new date," if who else \
+                "A new date, set now,"
+            text = (f"*Slipped:* {line}. It happens. {note} repairs most of the trust; silence "
+                    "is what costs it.")
         elif commitment in agenda.overdue:
             text = f"*Did you keep it?* {line}"
         elif commitment in agenda.due_today:
