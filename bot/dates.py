@@ -34,7 +34,7 @@ _DATE_LIKE = re.compile(
     r"\s+(?:min|hour|day|week)",
     re.IGNORECASE,
 )
-_BAD_CLOCK = re.compile(r"\b(?P<h>\d{1,2}):(?P<m>\d{2})\b|\b(?P<ap>\d{1,2})\s*(?:am|pm)\b",
+_BAD_CLOCK = re.compile(r"\b(?P<h>\d{1,2}):(?P<m>\d{2})\b|(?<![:\d])(?P<ap>\d{1,2})\s*(?:am|pm)\b",
                         re.IGNORECASE)
 _PAST_WORDS = re.compile(rf"\b(?:yesterday|last\s+(?:{_WEEKDAY}|week|month|year|night)"
                          r"|(?:a\s+)?(?:day|week)s?\s+ago)\b", re.IGNORECASE)
