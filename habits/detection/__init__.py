@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from habits.detection.due import DueMatch, find_due, parse_due
+from habits.detection.chat import CHAT_PREFILTER, find_chat_promise
+from habits.detection.due import DueMatch, find_due, parse_due, parse_due_phrase
 from habits.detection.intent import (
     PREFILTER,
     find_commitment,
@@ -23,9 +24,18 @@ from habits.detection.intent import (
     tidy_what,
     without_last_sentence,
 )
-from habits.detection.markup import clean_markup, clean_with_mentions
+from habits.detection.markup import clean_markup, clean_with_mentions, sarcastic
 
-__all__ = ["MAX_EXAMINED", "QUICK_LENGTH", "DetectedPromise", "clean_markup", "detect", "parse_due"]
+__all__ = [
+    "MAX_EXAMINED",
+    "QUICK_LENGTH",
+    "DetectedPromise",
+    "DueMatch",
+    "clean_markup",
+    "detect",
+    "parse_due",
+    "parse_due_phrase",
+]
 
 # How much of a message detection reads: the first 4,000 characters as sent (markup included),
 # the length Slack asks message text to stay within. Chat makes its promises in the opening
@@ -89,15 +99,18 @@ def detect(text: str, *, sent_at: datetime, tz: ZoneInfo) -> DetectedPromise | N
     if cut:
         text = text[:MAX_EXAMINED] + _CLOSE_AT_CUT
     # Fast path: most messages carry no commitment cue at all.
-    if not PREFILTER.search(text):
+    cue = PREFILTER.search(text) is not None
+    if not cue and not CHAT_PREFILTER.search(text):
         return None
+    if sarcastic(text):
+        return None  # "sure, I'll have it done by yesterday 🙄"
     clean, mentions = clean_with_mentions(text)
     if cut:
         # The sentence the cut falls in is not read: its end might have undone it ("... if").
         clean = without_last_sentence(clean)
-    found = find_commitment(clean)
+    found = find_commitment(clean) if cue else None
     if found is None:
-        return None
+        return _chat_promise(clean, mentions, sent_at, tz)
     sentences = split_sentences(clean)
     sentence = sentences[found.sentence]
     what = found.what
@@ -126,6 +139,34 @@ def detect(text: str, *, sent_at: datetime, tz: ZoneInfo) -> DetectedPromise | N
             due_match = find_due(later, sent_at, tz)
             if due_match is not None:
                 break
+    if due_match is not None and due_match.past:
+        return None  # "I'll have it done by yesterday": a joke, not a deadline
     # A trailing mention names who it is for ("send it tmrw @sam"): that is `to`, not `what`.
     what = _strip_trailing_mentions(what) or what
+    return DetectedPromise(what, mentions, due_match.due if due_match else None)
+
+
+def _chat_promise(
+    clean: str, mentions: tuple[str, ...], sent_at: datetime, tz: ZoneInfo
+) -> DetectedPromise | None:
+    """The forms without an "I'll" (habits.detection.chat), with their due date."""
+    found = find_chat_promise(clean)
+    if found is None:
+        return None
+    due_match = find_due(found.sentence, sent_at, tz)
+    if due_match is None:
+        for later in found.later:
+            due_match = find_due(later, sent_at, tz)
+            if due_match is not None:
+                break
+    if due_match is not None and due_match.past:
+        return None
+    what = found.what
+    if found.strong and due_match is not None:
+        at = found.sentence.find(what)
+        if at != -1 and at <= due_match.start and due_match.end <= at + len(what):
+            left = what[: due_match.start - at]
+            right = what[due_match.end - at :]
+            what = tidy_what(left + " " + right) or what
+    what = _strip_trailing_mentions(tidy_what(what) or what) or what
     return DetectedPromise(what, mentions, due_match.due if due_match else None)

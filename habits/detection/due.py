@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from habits.detection.windows import ends_with, space_before
 
-__all__ = ["DueMatch", "find_due", "parse_due"]
+__all__ = ["DueMatch", "find_due", "parse_due", "parse_due_phrase"]
 
 # Default times of day (local). See docs/detection.md.
 DEFAULT_TIME = time(17, 0)  # "by Friday", "Dec 5", "tomorrow": close of the working day
@@ -43,6 +43,14 @@ _WEEKDAYS = {
     "wednesday": 2, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
     "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
 }  # fmt: skip
+# Common misspellings of the day names, as typed in chat ("by frday", "on monady").
+_WEEKDAY_TYPOS = {
+    "mondy": 0, "monady": 0, "moday": 0, "tuesdy": 1, "teusday": 1, "tusday": 1, "wendsday": 2,
+    "wednsday": 2, "wedensday": 2, "wensday": 2, "wednesay": 2, "thrusday": 3, "thursdy": 3,
+    "thurday": 3, "thurdsay": 3, "frday": 4, "firday": 4, "fridy": 4, "friady": 4, "fryday": 4,
+    "satuday": 5, "saturdy": 5, "sunady": 6, "sundy": 6,
+}  # fmt: skip
+_WEEKDAYS.update(_WEEKDAY_TYPOS)
 # Short forms that are also ordinary words ("I sat down", "the sun", "wed") only count
 # after a preposition or when the whole phrase is the weekday.
 _AMBIGUOUS_WEEKDAYS = frozenset({"mon", "tue", "wed", "thu", "thur", "sat", "sun"})
@@ -80,6 +88,7 @@ class DueMatch:
     due: datetime
     start: int
     end: int
+    past: bool = False  # the phrase names a moment already gone ("by yesterday", "last week")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +98,7 @@ class _Day:
     day: date
     default: time
     same_day_phrase: bool = False  # "today", "EOD": past default time -> 23:59, not tomorrow
+    past: bool = False  # "yesterday", "last week": said of a moment already gone
 
 
 class _Said:
@@ -140,7 +150,7 @@ def _today(m: re.Match[str], now: datetime, _said: _Said) -> _Day:
         return _Day(now.date(), MORNING, True)
     if "evening" in word or "night" in word or "nite" in word:
         return _Day(now.date(), EVENING, True)
-    return _Day(now.date(), AFTERNOON if "afternoon" in word else DEFAULT_TIME, True)
+    return _Day(now.date(), AFTERNOON if "afternoon" in word or "arvo" in word else DEFAULT_TIME, True)
 
 
 def _tomorrow(m: re.Match[str], now: datetime, _said: _Said) -> _Day:
@@ -281,6 +291,34 @@ def _numeric_date(m: re.Match[str], now: datetime, said: _Said) -> _Day | None:
     return _calendar_day(year, month, day, now)
 
 
+def _dotted_date(m: re.Match[str], now: datetime, said: _Said) -> _Day | None:
+    """"on 07.01." / "by 15.01.2027": day first, as everywhere dots separate a date."""
+    bare = said.stripped.rstrip(".") == m.group(0).rstrip(".")
+    if not bare and not ends_with(_NUMERIC_CONTEXT, said.text, m.start(), _NUMERIC_CONTEXT_WIDTH):
+        return None  # "version 2.1", "3.5 hours" are not dates
+    year: int | None = None
+    if m.group("yr"):
+        year = int(m.group("yr"))
+        year += 2000 if year < 100 else 0
+    return _calendar_day(year, int(m.group("mo")), int(m.group("dd")), now)
+
+
+def _past_day(m: re.Match[str], now: datetime, _said: _Said) -> _Day:
+    """"yesterday", "last week", "last Friday": a moment already gone (marked past)."""
+    phrase = " ".join(m.group(0).lower().split())
+    today = now.date()
+    if phrase.endswith("yesterday"):
+        return _Day(today - timedelta(days=1), DEFAULT_TIME, past=True)
+    if phrase.endswith(("week", "weekend")):
+        monday = today - timedelta(days=today.weekday())
+        return _Day(monday - timedelta(days=3), DEFAULT_TIME, past=True)  # last Friday
+    if phrase.endswith("month"):
+        return _Day(today.replace(day=1) - timedelta(days=1), DEFAULT_TIME, past=True)
+    target = _WEEKDAYS[phrase.split()[-1]]
+    delta = (today.weekday() - target) % 7 or 7
+    return _Day(today - timedelta(days=delta), DEFAULT_TIME, past=True)
+
+
 def _ordinal(m: re.Match[str], now: datetime, _said: _Said) -> _Day | None:
     n = int(m.group("n"))
     if not 1 <= n <= 31:
@@ -305,7 +343,7 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
     (
         re.compile(
             r"\b(?:later\s+(?:on\s+)?today|by\s+the\s+end\s+of\s+today|today|tonight|tonite|2nite"
-            r"|this\s+(?:morning|afternoon|evening)|asap|a\.s\.a\.p\b\.?)\b(?!'s|')",
+            r"|this\s+(?:morning|afternoon|evening|arvo)|asap|a\.s\.a\.p\b\.?)\b(?!'s|')",
             _I,
         ),
         _today,
@@ -344,6 +382,18 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
     (re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}\b{_YEAR}", _I), _month_name_date),
     (re.compile(r"\b(?P<y>20\d\d)-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)\b", _I), _iso_date),
     (
+        re.compile(r"(?<![\d.])(?P<dd>[0-3]?\d)\.(?P<mo>[01]?\d)(?:\.(?P<yr>\d{4}|\d\d)?)?(?![\d])"),
+        _dotted_date,
+    ),
+    (
+        re.compile(
+            r"\b(?:yesterday|(?:the\s+)?day\s+before\s+yesterday|last\s+(?:week(?:end)?|month"
+            r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+            _I,
+        ),
+        _past_day,
+    ),
+    (
         re.compile(
             r"(?<![\d/.])(?P<a>[01]?\d|[0-3]\d)/(?P<b>[0-3]?\d)(?:/(?P<yr>\d{4}|\d\d))?"
             r"(?![\d/])"
@@ -362,8 +412,8 @@ _DAY_RULES: list[tuple[re.Pattern[str], _DayRule]] = [
         re.compile(
             r"\b(?:(?P<q>this\s+coming|this|next|coming|the\s+following)\s+)?"
             r"(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues|thurs|weds"
-            r"|thur|mon|tue|wed|thu|fri|sat|sun)\b\.?(?P<poss>'s)?"
-            r"(?:\s+(?P<part>morning|afternoon|evening|night|am|pm)\b)?",
+            r"|thur|mon|tue|wed|thu|fri|sat|sun|" + "|".join(sorted(_WEEKDAY_TYPOS)) + r")\b\.?"
+            r"(?P<poss>'s)?(?:\s+(?P<part>morning|afternoon|arvo|evening|night|am|pm)\b)?",
             _I,
         ),
         _weekday,
@@ -384,8 +434,15 @@ def _in_days_any(m: re.Match[str], now: datetime) -> _Day | None:
 # --- absolute offsets ("in 2 hours") ----------------------------------------------------
 
 _OFFSET = re.compile(
-    rf"\b(?:in|within|eta:?)\s+(?:the\s+next\s+|about\s+|around\s+|~)?{_NUM}\s*"
+    rf"\b(?:in|within|eta:?|(?:give\s+me|gimme)(?:\s+(?:another|like))?)\s+(?:the\s+next\s+|about\s+"
+    rf"|around\s+|~)?{_NUM}\s*"
     r"(?P<unit>minutes?|mins?|m|hours?|hrs?|hr|h)\b(?:\s+and\s+a\s+half)?"
+    # "merging in 10", "next update in 30", "gimme 5": minutes, in a chat about work
+    r"|\b(?:in|eta:?|(?:give\s+me|gimme))\s+~?(?P<bare>[1-9]\d?)(?=\s*(?:$|[,.;!)\n]|(?:and|then|or"
+    r"|tops|max|latest|pls|please|or\s+so)\b))"
+    r"|\b(?:give\s+me|gimme)\s+(?:a\s+)?(?:sec|second|min|minute|moment|few)\b"
+    r"|\bin\s+some\s?time\b(?!\s+(?:next|this|later|today|tomorrow))"
+    r"|(?P<now>\bnow\b|\brn\b|\bas\s+we\s+speak\b)"
     r"|\bwithin\s+the\s+hour\b|\bin\s+(?:a\s+)?(?:bit|sec|second|min|minute|moment|jiffy|tick)\b"
     r"|\bin\s+a\s+few\b(?!\s+(?:days?|weeks?|hours?|mins?|minutes?))"
     r"|\b(?:shortly|right\s+now|right\s+away|straight\s+away|immediately|momentarily)\b",
@@ -393,7 +450,22 @@ _OFFSET = re.compile(
 )
 
 
+# "now" is a due only when it says the work is happening: not "for now", "by now", "from now on".
+_NOT_NOW_BEFORE = re.compile(r"\b(?:for|by|until|till|til|than|since|from|just|right|even|up\s+to)\s*$", _I)
+_NOT_NOW_BEFORE_WIDTH = 5  # "until"
+_NOT_NOW_AFTER = re.compile(r"\s*(?:that|on\b|and\s+then|or\s+never|'s|is|it's)", _I)
+
+
+def _is_now(text: str, m: re.Match[str]) -> bool:
+    return not (
+        ends_with(_NOT_NOW_BEFORE, text, m.start(), _NOT_NOW_BEFORE_WIDTH)
+        or _NOT_NOW_AFTER.match(text, m.end())
+    )
+
+
 def _offset(m: re.Match[str]) -> timedelta | None:
+    if m.group("bare") is not None:
+        return timedelta(minutes=int(m.group("bare")))
     num = m.group("num")
     if num is None:
         return SOON
@@ -412,7 +484,8 @@ def _offset(m: re.Match[str]) -> timedelta | None:
 
 _TIME = re.compile(
     r"(?P<eod>\b(?:eod|e\.o\.d\b\.?|cob|c\.o\.b\b\.?|eob|end\s+of\s+(?:the\s+)?(?:day|business)"
-    r"|close\s+of\s+(?:business|play)|end\s+of\s+play)\b)"
+    r"|close\s+of\s+(?:business|play)|end\s+of\s+play"
+    r"|before\s+i\s+(?:head\s+(?:out|off|home)|log\s+off|sign\s+off|leave|go\s+home|finish\s+up))\b)"
     r"|\b(?P<h>[01]?\d)(?::(?P<mi>[0-5]\d))?\s*(?P<ap>a\.?m\b\.?|p\.?m\b\.?)"
     r"|\b(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)\b(?!\s*(?:mins?|minutes?|hours?|hrs?|%))"
     r"|\b(?P<named>noon|midday|midnight|lunchtime|lunch\s+time)\b"
@@ -422,6 +495,18 @@ _TIME = re.compile(
     r"(?![:./\-]\d|\s*(?:mins?|minutes?|hours?|hrs?|days?|weeks?|%|st|nd|rd|th|people|of|am|pm))"
     r"|\b(?P<hoc>[01]?\d)\s*o'?clock\b"
     r"|\b(?:in\s+the\s+)?(?P<part>morning|afternoon|evening|night)\b",
+    _I,
+)
+
+
+# A clock time that cannot be ("25:00", "13pm", "10:75"): the phrase is not understood, so it
+# gives no due rather than a wrong one.
+_BAD_TIME = re.compile(
+    r"\b(?:(?:2[4-9]|[3-9]\d):\d\d|\d{1,2}:(?:[6-9]\d)|(?:1[3-9]|2\d)\s*(?:am|pm))\b"
+    r"|\b(?:3[2-9]|[4-9]\d)(?:st|nd|rd|th)\b"
+    r"|\b(?:30|31)(?:st|th)?\s+feb(?:ruary)?\b|\bfeb(?:ruary)?\s+(?:30|31)(?:st|th)?\b"
+    r"|\b31(?:st)?\s+(?:apr(?:il)?|june?|sep(?:t(?:ember)?)?|nov(?:ember)?)\b"
+    r"|\b(?:apr(?:il)?|june?|sep(?:t(?:ember)?)?|nov(?:ember)?)\s+31(?:st)?\b",
     _I,
 )
 
@@ -513,23 +598,31 @@ def find_due(text: str, now: datetime, tz: ZoneInfo) -> DueMatch | None:
     ('2026-11-27T15:00:00+00:00', 11)
     """
     local = now.astimezone(tz)
+    if _BAD_TIME.search(text):
+        return None
     day = _first_day(text, local)
-    off = _OFFSET.search(text)
+    off = None
+    for found in _OFFSET.finditer(text):
+        if found.group("now") is None or _is_now(text, found):
+            off = found
+            break
     if off is not None and (day is None or off.start() < day[1]):
         delta = _offset(off)
         if delta is not None:
             due = (local.astimezone(UTC) + delta).astimezone(tz)
+            if off.group("now") is not None and due.date() != local.date() and local.time() < END_OF_DAY:
+                due = _local(local.date(), END_OF_DAY, tz)  # "deploying it now" at 23:30: today
             return DueMatch(due, off.start(), off.end())
     if day is not None:
         d, start, end = day
         tod = _first_time(text, (start, end))
         if tod is not None:
             t, _same, ts, te = tod
-            return DueMatch(_local(d.day, t, tz), min(start, ts), max(end, te))
+            return DueMatch(_local(d.day, t, tz), min(start, ts), max(end, te), d.past)
         due = _local(d.day, d.default, tz)
         if d.same_day_phrase and d.day == local.date() and due <= local:
             due = _local(d.day, END_OF_DAY, tz)
-        return DueMatch(due, start, end)
+        return DueMatch(due, start, end, d.past)
     tod = _first_time(text, None)
     if tod is None:
         return None
@@ -558,3 +651,21 @@ def parse_due(text: str, *, now: datetime, tz: ZoneInfo) -> datetime | None:
         raise ValueError("now must be timezone-aware")
     m = find_due(text, now, tz)
     return m.due if m else None
+
+
+def parse_due_phrase(text: str, *, now: datetime, tz: ZoneInfo) -> DueMatch | None:
+    """Like parse_due, with the span of the phrase and whether it names a past moment.
+
+    ``past`` is True for "by yesterday", "last Friday", "last week" (the due is then before
+    ``now``); a command can refuse those rather than store a promise already overdue.
+    Impossible dates and times ("31 Feb", "Monday 25:00") give None, as in parse_due.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> tz = ZoneInfo("Europe/London")
+    >>> m = parse_due_phrase("by yesterday", now=datetime(2026, 11, 24, 9, tzinfo=tz), tz=tz)
+    >>> m.past, m.due.date().isoformat()
+    (True, '2026-11-23')
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return find_due(text, now, tz)

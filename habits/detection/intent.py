@@ -33,6 +33,8 @@ __all__ = [
     "PREFILTER",
     "Commitment",
     "find_commitment",
+    "is_question",
+    "reported",
     "split_sentences",
     "tidy_what",
     "without_last_sentence",
@@ -44,9 +46,9 @@ _I = re.I
 # promise, and ~80% of chat stops here. It must be a superset of the cues below,
 # also when written with HTML entities (Teams sends "I&#39;ll").
 PREFILTER = re.compile(
-    r"\b(?:i\s*(?:'|’|ʼ|&#39;|&#x27;|&rsquo;)?\s*ll|i\s+will|i\s+shall|will|gonna|going\s+to"
-    r"|imma|lemme|let\s+me|on\s+it|leave\s+it\s+with|i\s+can|can\s+do|got\s+this"
-    r"|consider\s+it|taking\s+(?:this|it|that))\b",
+    r"\b(?:i\s*(?:'|’|ʼ|&#39;|&#x27;|&rsquo;)?\s*ll|i\s*(?:'|’|&#39;)?\s*l|il|i\s+will|i\s+shall|wil?l|wll"
+    r"|gonna|going\s+to|imma|lemme|let\s+me|on\s+it|leave\s+(?:it|this|that)\b|i\s+can|can"
+    r"|got\s+this|consider\s+it|taking\s+(?:this|it|that))\b",
     _I,
 )
 
@@ -84,16 +86,17 @@ def without_last_sentence(text: str) -> str:
 # --- cues -----------------------------------------------------------------------
 
 _CUE = re.compile(
-    r"(?P<ill>\bi\s?'\s?ll\b|\bi\s+will\b|\bi\s+shall\b|\bill\b)"
+    r"(?P<ill>\bi\s?'\s?ll\b|\bi\s+will\b|\bi\s+shall\b|\bill\b|\bil\b|\bi'l\b)"
     r"|(?P<goingto>\b(?:i'?m|i\s+am|im)\s+(?:going\s+to|gonna)\b|\bimma\b)"
-    r"|(?P<bare_will>\bwill\b)"
+    r"|(?P<bare_will>\bwil?l\b|\bwll\b)"
     r"|(?P<bare_gonna>\bgonna\b|\bgoing\s+to\b)"
     r"|(?P<letme>\blet\s+me\b|\blemme\b)"
     r"|(?P<ican>\bi\s+can\b(?!'t|not|t\b))"
     r"|(?P<onit>\b(?:(?:i'?m|im|i\s+am)\s+)?on\s+it\b)"
-    r"|(?P<leave>\bleave\s+it\s+with\s+me\b|\bconsider\s+it\s+done\b"
+    r"|(?P<leave>\bleave\s+(?:it|this|that)(?:\s+one)?\s+with\s+me\b|\bconsider\s+it\s+done\b"
     r"|\b(?:i(?:'ve|\s+have)?\s+)?got\s+this\b|\bcan\s+do\b"
-    r"|\b(?:i'?m|im)\s+taking\s+(?:this|it|that)(?:\s+one)?\b)",
+    r"|\b(?:i'?m|im)\s+taking\s+(?:this|it|that)(?:\s+one)?\b)"
+    r"|(?P<bare_can>\bcan\b(?!'t|not))",
     _I,
 )
 
@@ -104,7 +107,8 @@ _INTERJECTION = (
     r"|absolutely|definitely|of\s+course|fine|sounds\s+good|good\s+call|roger|ack|will\s+do"
     r"|on\s+it|ah|oh|hey|hi|hello|morning|right|perfect|awesome|nice|understood|ugh|hmm+|so"
     r"|and|then|also|anyway|yes\s+please|for\s+sure|happy\s+to|can\s+do|done|sorry"
-    r"|not\s+a\s+problem|haha|lol|no\s+prob|aye|certainly|right\s+away)"
+    r"|not\s+a\s+problem|haha|lol|no\s+prob|aye|certainly|right\s+away|from\s+my\s+(?:end|side)"
+    r"|no\s+dramas|no\s+issues|copy|10-4|tbh|honestly|btw)"
 )
 _CLAUSE_START = re.compile(rf"(?:^|[,;:(]|\.\.\.)\s*(?:{_INTERJECTION}\b[\s,!.]*)*$", _I)
 # The same, one interjection or one gap at a time (_Sentence.clause_start_at).
@@ -137,7 +141,7 @@ _QUESTION_START = re.compile(
 _NEGATION_BEFORE = re.compile(r"(?:\bnot|\bnever|n't|\bno)\s*$", _I)
 _PAST_BEFORE = re.compile(r"\b(?:was|were|had|been)\s*$", _I)
 _TAG_QUESTION = re.compile(
-    r",?\s*(?:ok(?:ay)?|k|right|yeah|yes|alright|all\s+right|cool|sounds?\s+good|good"
+    r",?\s*(?<!\w)(?:ok(?:ay)?|k|right|yeah|yes|alright|all\s+right|cool|sounds?\s+good|good"
     r"|does\s+that\s+work(?:\s+for\s+(?:you|u))?|(?:that|this)\s+work(?:s)?(?:\s+for\s+(?:you|u))?"
     r"|works\s+for\s+(?:you|u)|if\s+that'?s\s+(?:ok(?:ay)?|alright|fine)"
     r"|is\s+that\s+(?:ok(?:ay)?|alright|fine)|fair|no)\s*\?+\s*$",
@@ -162,7 +166,7 @@ _HEDGE_AFTER = re.compile(
     _I,
 )
 _BE_OK = (
-    r"sure|sending|sharing|reviewing|posting|updating|deploying|releasing|publishing|emailing"
+    r"sure|done|ready|ic|incident\s+commander|the\s+(?:ic|scribe|point\s+person)|on\s+point|sending|sharing|reviewing|posting|updating|deploying|releasing|publishing|emailing"
     r"|finishing|fixing|preparing|writing|submitting|delivering|drafting|uploading|merging"
     r"|pushing|following\s+up|reaching\s+out|in\s+touch|back\s+(?:to\s+you|with)"
 )
@@ -177,7 +181,28 @@ _NOT_AN_ACTION = re.compile(
     r"|leave\s+(?:early|now|at|for|the\s+office|work|soon)\b|let\s+you\s+know\s+if\b"
     r"|let\s+you\s+(?:get|go)\b|let\s+it\s+(?:slide|go)\b|hold\s+off|head\s+(?:out|off|home)"
     r"|go\s+(?:home|to|for|back|out|with)\b|get\s+used\s+to|need\s+to|have\s+(?:a\s+)?think"
-    r"|shut\s+up|stop\s+there|leave\s+you\s+to|let\s+(?:that|this)\s+(?:go|slide))",
+    r"|shut\s+up|stop\s+there|leave\s+you\s+to|let\s+(?:that|this)\s+(?:go|slide)"
+    # idioms and errands: nothing a colleague is owed
+    r"|drink\s+to|cheers\s+to|hold\s+my\s+breath|let\s+(?:that|this|it)\s+one\s+(?:go|slide)|chalk"
+    r"|take\s+a\s+rain\s*-?check|play\s+devil|spare\s+you|give\s+it\s+a\s+miss"
+    r"|give\s+(?:it|you|them|him|her)\s+that\b|hold\s+you\s+to|keep\s+my\s+eyes|pick\s+(?:you|u)\s+up"
+    r"|pick\s+up\s+(?:some|the\s+kids|milk|groceries|dinner|food)|get\s+back\s+to\s+(?:my|work\b)"
+    r"|chase\s+(?:you|u)\b|take\s+the\s+(?:\w+\s+)?(?:flight|train|bus|seat|stairs|lift|elevator|blame)"
+    r"|take\s+the\s+blame|have\s+(?:a|the|some|an)\s+(?:salmon|sandwich|coffee|tea|beer|burger|pizza"
+    r"|salad|steak|chicken|soup|pasta|usual|fish|veggie|drink|glass|pint)"
+    r"|grab\s+(?:some\s+|a\s+|an\s+)?(?:lunch|coffee|food|bite|drink|beer|snack|tea)"
+    r"|(?:finish|leave|head\s+off|log\s+off|sign\s+off)\s+early|always\b|remember\b|join\s+late"
+    r"|defer\s+to|eat\s+my\s+hat|fight\s+you|let\s+you\s+(?:two|guys|all)\b"
+    r"|let\s+(?:everyone|the\s+team|them|people|folks)\s+know\s+(?:you|he|she|they)(?:'re|\s+are|'s|\s+is)"
+    r"|try\s+to\s+make\s+it|work\s+all\s+(?:weekend|night|day)|see\s+(?:you|u|ya)\b"
+    r"|cancel\s+my\s+(?:weekend|holiday|vacation|plans|life)|pass\b|sit\s+this\s+one\s+out"
+    r"|let\s+(?-i:[A-Z])\w*\s+(?!know\b)\w|take\s+it\s+under|wing\s+it|cross\s+my\s+fingers"
+    r"|keep\s+(?:you|u)\s+in\s+my|count\s+myself|shut\s+my|catch\s+(?:you|u|ya)\b|catch\s+the\s+next"
+    r"|talk\s+(?:to\s+)?(?:you|u|ya)\s+later|(?:hop|jump|log|sign|bow|duck)\s+(?:off|out)\b(?!\s+on)|go\s+grab"
+    r"|get\s+my\s+coat|get\s+going|leave\s+(?:it|this|that)\s+(?:for\s+another|here)|quietly"
+    r"|try\s+not\s+to|put\s+that\s+on\s+my|frame\s+this|take\s+the\s+(?:l|w|win|loss|hint)\b"
+    r"|stick\s+(?:with|to)\b|vote\s+for|second\s+that|have\s+you\s+know"
+    r"|grab\s+(?:a\s+|some\s+)?(?:water|snack|seat|bite))",
     _I,
 )
 # After "let me": requests for information and speech acts happening in the message itself.
@@ -204,8 +229,35 @@ _NOT_AFTER_BARE_WILL = frozenset(
 # "I can" is an offer to own something only with these verbs ("I can take this").
 _ICAN_VERB = re.compile(
     r"(?:take|handle|grab|pick\s+(?:it|this|that)?\s*up|own|cover|do|look\s+into"
-    r"|take\s+a\s+look|look\s+at|sort|deal\s+with|jump\s+on)\b",
+    r"|take\s+a\s+look|look\s+at|sort|deal\s+with|jump\s+on|review|check|fix|chase|draft|write\s+up"
+    r"|(?:get|have|finish|send)\s+(?:it|this|that|them|you|(?:a|the|my)\s+(?!lunch|coffee|break|drink"
+    r"|beer|look\b|chat\b|call\b|question)))\b",
     _I,
+)
+_BE_DONE = re.compile(r"\s+(?:done|ready|finished|back\s+with|sending|sharing|pushing|merging)\b", _I)
+_GOT_THIS_AFTER = re.compile(
+    r"\s*(?:one|covered|handled|sorted|now|today|thanks|thx|boss|mate|,)", _I
+)
+_HAVE_A_GO = re.compile(r"have\s+a\s+(?:go|look|stab|crack|bash)\b", _I)
+# "I think I can take this", "I reckon I'll have it by Thursday": a soft hedge right before the
+# cue does not undo a real offer (an "I can" offer, or an "I'll" with a deadline).
+_SOFT_HEDGE = re.compile(r"(?:\bi\s+|^\W*)(?:think|reckon)\s*,?\s*$", _I)
+_DEADLINE_WORD = re.compile(
+    r"\b(?:by|before|tomorrow|tmrw|today|tonight|eod|cob|mon|monday|tue|tues|tuesday|wed|wednesday"
+    r"|thu|thur|thurs|thursday|fri|friday|sat|saturday|sun|sunday|next\s+week|this\s+week)\b",
+    _I,
+)
+# "Lee: I'll send the notes Friday", "per Raj: will do": someone else's words, reported.
+_REPORTED = re.compile(
+    r"^\W*(?:(?:per|quoting|from|via)\s+)?(?P<name>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?)\s*(?::|-\s*\")\s"
+)
+_NOT_NAMES = frozenset(
+    "update updates status note notes fyi eta edit ps btw todo ai ais action actions next owners "
+    "owner summary tldr plan q a re me i reminder heads context done result results decision "
+    "outcome agenda answer comms fix mitigation impact cause issue problem ask request sure ok "
+    "okay yes no also and but so then today tomorrow eod cob monday tuesday wednesday thursday "
+    "friday saturday sunday good bad quick question proposal step steps timeline blocker "
+    "blockers important urgent reply response hi hey morning thanks update: incident ic".split()
 )
 _NOT_AFTER_GOING_TO = frozenset(
     "the a an my our your his her their lunch bed work sleep be have need go miss school "
@@ -228,6 +280,7 @@ _RELATIVE_BEFORE = re.compile(
     r"\s*$",
     _I,
 )
+_RELATIVE_DO = frozenset({"do", "do next", "do about it", "need", "say", "do then"})
 _DOUBLE_QUOTED = re.compile(r'"[^"\n]*"')
 # Trailing words and punctuation that are not part of the action: a run of these characters
 # and words (a word only where a word starts) at the end of "what" is cut off. The run is found
@@ -423,6 +476,11 @@ def _after_fillers(text: str, pos: int, space: re.Pattern[str]) -> int:
     return pos if filler is None else filler.end()
 
 
+def is_question(sentence: str) -> bool:
+    """Whether ``sentence`` asks rather than says (a tag question such as ", ok?" still says)."""
+    return _is_question(sentence)
+
+
 def _is_question(sentence: str) -> bool:
     s = sentence.rstrip()
     if s.endswith("?") and not _TAG_QUESTION.search(s):
@@ -442,7 +500,7 @@ def _vet_action(s: _Sentence, end: int) -> tuple[int, int] | None:
     return start, len(text)
 
 
-def _blocked_before(s: _Sentence, cue: int) -> bool:
+def _blocked_before(s: _Sentence, cue: int, kind: str | None = None) -> bool:
     text = s.text
     if _ends_with(_NEGATION_BEFORE, text, cue, _NEGATION_WIDTH) or _ends_with(
         _PAST_BEFORE, text, cue, _PAST_WIDTH
@@ -450,7 +508,21 @@ def _blocked_before(s: _Sentence, cue: int) -> bool:
         return True
     if s.condition_before(cue):
         return True
-    return bool(_HEDGE_BEFORE.search(text[max(0, cue - _HEDGE_WINDOW) : cue]))
+    window = text[max(0, cue - _HEDGE_WINDOW) : cue]
+    if not _HEDGE_BEFORE.search(window):
+        return False
+    soft = _SOFT_HEDGE.search(window)
+    if soft is None or kind not in ("ican", "ill"):
+        return True
+    if kind == "ill" and not _DEADLINE_WORD.search(text, cue):
+        return True
+    return bool(_HEDGE_BEFORE.search(window[: soft.start()]))
+
+
+def reported(sentence: str) -> bool:
+    """Whether ``sentence`` opens with someone's name and a colon: their words, not the author's."""
+    m = _REPORTED.match(sentence)
+    return m is not None and m.group("name").lower().rstrip(".") not in _NOT_NAMES
 
 
 def tidy_what(what: str) -> str:
@@ -468,7 +540,7 @@ def _vet_cue(m: re.Match[str], s: _Sentence) -> tuple[str, bool, int] | None:
     cue, end = m.start(), m.end()
     if s.masked[cue] == "\0":
         return None  # inside "double quotes": somebody else's words
-    if _blocked_before(s, cue):
+    if _blocked_before(s, cue, kind):
         return None
     if kind == "ill":
         said = m.group(0).lower()
@@ -488,7 +560,9 @@ def _vet_cue(m: re.Match[str], s: _Sentence) -> tuple[str, bool, int] | None:
             if nxt is None:
                 return None
             word = nxt.group(0).lower()
-            if word in _NOT_AFTER_BARE_WILL or word.endswith("'s"):
+            if word == "be" and _BE_DONE.match(text, nxt.end()):
+                pass  # "will be done in 10"
+            elif word in _NOT_AFTER_BARE_WILL or word.endswith("'s"):
                 return None
             if word == "do" and _WILL_DO.match(text, end):
                 return ("will do", False, cue)  # "Will do, I'll send it later"
@@ -504,6 +578,9 @@ def _vet_cue(m: re.Match[str], s: _Sentence) -> tuple[str, bool, int] | None:
             return None  # "I'll see what I can do": a relative clause, not an offer
         if not _ICAN_VERB.match(text, _after_fillers(text, end, _SPACE)):
             return None
+    elif kind == "bare_can":
+        if not s.clause_initial(cue) or not _ICAN_VERB.match(text, _after_fillers(text, end, _SPACE)):
+            return None
     elif kind == "onit":
         if not m.group(0).lower().startswith(("i", "im")) and not s.clause_initial(cue):
             return None
@@ -517,6 +594,8 @@ def _vet_cue(m: re.Match[str], s: _Sentence) -> tuple[str, bool, int] | None:
                 return None
             if said == "can do" and _WORD_AHEAD.match(text, end):
                 return None
+            if "got this" in said and _WORD_AHEAD.match(text, end) and not _GOT_THIS_AFTER.match(text, end):
+                return None  # "I've got this weird bug"
         return (" ".join(said.split()), False, cue)
 
     if s.condition_after(end):
@@ -528,13 +607,18 @@ def _vet_cue(m: re.Match[str], s: _Sentence) -> tuple[str, bool, int] | None:
     if kind == "goingto" or kind == "bare_gonna":
         # "going to the office", "gonna be late": a place or a state
         first = _WORD.match(text, start, stop)
-        if first is None or first.group(0).lower() in _NOT_AFTER_GOING_TO:
+        if first is None or (
+            first.group(0).lower() in _NOT_AFTER_GOING_TO and not _HAVE_A_GO.match(text, start)
+        ):
             return None
         if first.group(0)[0].isupper():
             return None  # "going to Paris": a proper noun, so a place
     what = s.tidy(start, stop)
     if not what:
         return None
+    relative = _ends_with(_RELATIVE_BEFORE, text, cue, _RELATIVE_WIDTH)
+    if kind == "ill" and relative and what.lower() in _RELATIVE_DO:
+        return None  # "see the plan for what I'll do": a relative clause, not a promise
     return what, True, len(text) - (stop - start)
 
 
@@ -548,7 +632,7 @@ def find_commitment(text: str) -> Commitment | None:
         return None
     weak: Commitment | None = None
     for index, sentence in enumerate(split_sentences(text)):
-        if not PREFILTER.search(sentence) or _is_question(sentence):
+        if not PREFILTER.search(sentence) or _is_question(sentence) or reported(sentence):
             continue
         vetted = _Sentence(sentence)
         for m in _CUE.finditer(sentence):

@@ -18,7 +18,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 
-__all__ = ["clean_markup", "clean_with_mentions"]
+__all__ = ["clean_markup", "clean_with_mentions", "sarcastic"]
 
 # Markers used internally for mentions while the rest of the text is cleaned; they
 # are private-use code points that never survive into the returned text.
@@ -29,7 +29,7 @@ _FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 # Teams sends quotes, replies and code as HTML blocks.
 _HTML_DROP = re.compile(
-    r"<(blockquote|pre|code)\b[^>]*>.*?</\1\s*>"
+    r"<(blockquote|pre|code|strike|del|s)\b[^>]*>.*?</\1\s*>"
     r"|<div[^>]*itemtype=\"[^\"]*schema\.skype\.com/Reply\"[^>]*>.*?</div>",
     re.S | re.I,
 )
@@ -39,8 +39,18 @@ _HTML_BREAK = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|p|div|li)\b[^>]*>", re.I)
 # of at most _SHORT characters the three patterns are used as they are: whatever they do per
 # opening tag is then bounded by a small constant, and they are faster there.
 _SHORT = 256
-_DROP_START = re.compile(r"<(?:(blockquote|pre|code)\b|div)", re.I)
-_DROP_CLOSE = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("blockquote", "pre", "code")}
+_DROP_START = re.compile(r"<(?:(blockquote|pre|code|strike|del|s)\b|div)", re.I)
+_DROP_CLOSE = {
+    name: re.compile(rf"</{name}\s*>", re.I) for name in ("blockquote", "pre", "code", "strike", "del", "s")
+}
+# Slack strike-through, "~I'll do it today~ can't, sorry": words taken back, not said.
+_STRIKE = re.compile(r"(?<![\w~])~(?=[^\s~])[^~\n]*(?<=[^\s~])~(?![\w~])")
+# Tone: an eye-roll or upside-down face makes "sure, I'll do it by yesterday" a joke.
+_SARCASM = re.compile(
+    "\U0001f644|\U0001f643|\U0001f612|:(?:roll_?eyes|eye_?roll|face_with_rolling_eyes|upside_down_face"
+    "|upside_down|unamused):|(?<!\\w)/s\\b|\\bsarcasm\\b",
+    re.I,
+)
 _DIV_CLOSE = re.compile(r"</div>", re.I)
 _REPLY_ATTR = re.compile(r'itemtype="', re.I)
 _REPLY_VALUE_END = re.compile(r'schema\.skype\.com/Reply"', re.I)
@@ -65,7 +75,7 @@ _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\s*\n\s*")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "´": "'", "“": '"', "”": '"'})
 # Cheap test: only run the markup regexes when a character that can start markup occurs.
-_NEEDS_WORK = re.compile(r"[<>&`:@\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff’‘“”´\u00a0]")
+_NEEDS_WORK = re.compile(r"[<>&`:@~\u2600-\u27bf\ufe0f\u200d\U0001f000-\U0001faff’‘“”´\u00a0]")
 
 
 class _Next:
@@ -215,6 +225,8 @@ def clean_with_mentions(text: str) -> tuple[str, tuple[str, ...]]:
     if "`" in text:
         text = _FENCE.sub("\n", text)
         text = _INLINE_CODE.sub(" ", text)
+    if "~" in text:
+        text = _STRIKE.sub(" ", text)
     if "<" in text:
         if len(text) <= _SHORT:  # the plain patterns: the same result, and faster when short
             text = _HTML_DROP.sub("\n", text)
@@ -261,6 +273,15 @@ def clean_with_mentions(text: str) -> tuple[str, tuple[str, ...]]:
         if _M_OPEN in text or _M_CLOSE in text:  # left over by a mention inside a mention
             text = text.replace(_M_OPEN, "").replace(_M_CLOSE, "")
     return _tidy(text), tuple(mentions)
+
+
+def sarcastic(text: str) -> bool:
+    """Whether ``text`` (raw, as sent) carries an eye-roll emoji or a "/s": read it as a joke.
+
+    >>> sarcastic("sure, I'll have it done by yesterday 🙄"), sarcastic("I'll send it :+1:")
+    (True, False)
+    """
+    return _SARCASM.search(text) is not None
 
 
 def _tidy(text: str) -> str:

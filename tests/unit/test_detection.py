@@ -120,7 +120,7 @@ REJECTED = {
         "She'll take care of it",
         "He's going to send the deck",
         "Will is going to handle the release",
-        "We'll get it done by Friday",
+        "We'll see about that",
         "That'll do",
         "It'll be ready tomorrow",
     ],
@@ -285,3 +285,58 @@ def test_docstring_examples() -> None:
 
     for module in (habits.detection, due, intent, markup):
         assert doctest.testmod(module).failed == 0, module.__name__
+
+
+# --- messy chat (issue 18): forms without "I'll", markup, tone -----------------------------
+
+MESSY_ACCEPTED = {
+    "deploying the hotfix now": 0,
+    "you'll get the draft before lunch": 0,
+    "we'll have the fix out by Friday": 3,
+    "the summary will come from me tomorrow": 1,
+    "sure, mine": None,
+    "on it, today": 0,
+    "ill do it tmrw": 1,
+    "wil send by frday": 3,
+    "EOD latest from my end": 0,
+    "will update by EOD itself": 0,
+    "next update in 30 min": 0,
+    "- me: the pricing slide by Thu": 2,
+    "I think I can get this done by Thursday": 2,
+    "glad to pick this up": None,
+    "I'll be IC": None,
+}
+
+
+@pytest.mark.parametrize("text", list(MESSY_ACCEPTED))
+def test_messy_chat_promises(text: str) -> None:
+    got = promise(text)
+    assert got is not None, text
+    days = MESSY_ACCEPTED[text]
+    if days is None:
+        return
+    assert got.due is not None and (got.due.date() - NOW.date()).days == days, (text, got.due)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sure, I'll have it done by yesterday 🙄",
+        "oh yeah I'll totally do it :upside_down_face:",
+        "I'll drink to that",
+        "I'll sleep on it",
+        "~I'll do it today~ can't, sorry",
+        "<s>I'll do it today</s> can't, sorry",
+        "Lee: I'll send the notes Friday",
+        "> I'll send it",
+        "```\nI'll fix it tomorrow\n```",
+        "the pipeline is deploying now",
+        "merging is blocked by CI",
+        "not mine",
+        "ack, thanks",
+        "we'll see",
+        "you'll get an email from HR",
+    ],
+)
+def test_messy_chat_false_alarms(text: str) -> None:
+    assert promise(text) is None

@@ -16,6 +16,8 @@ from habits.detection import detect
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TARGET_PRECISION, TARGET_RECALL, TARGET_DUE = 0.95, 0.90, 0.95
+# The messy-chat holdout (issue 18): written before the rules it measures, never tuned on.
+HOLDOUT_PRECISION, HOLDOUT_RECALL, HOLDOUT_DUE = 0.95, 0.92, 0.95
 
 
 def figures(path: Path) -> dict[str, float]:
@@ -67,5 +69,15 @@ def test_holdout_figures_are_reported() -> None:
     path = DATA / "commitments_holdout.jsonl"
     if not path.exists():
         pytest.skip("no holdout corpus")
-    # Reported, not gated: the holdout measures generalisation and is never tuned on.
+    # Reported, not gated: the first, small holdout of clean sentences.
     print("\nholdout:", {k: round(v, 3) for k, v in figures(path).items()})
+
+
+def test_quality_floors_on_messy_chat_holdout() -> None:
+    """Gated: the messy-chat holdout, never tuned on, holds precision, recall and due-day."""
+    f = figures(DATA / "commitments_holdout_v2.jsonl")
+    print("\nholdout v2:", {k: round(v, 3) for k, v in f.items()})
+    assert f["lines"] >= 300
+    assert f["precision"] >= HOLDOUT_PRECISION
+    assert f["recall"] >= HOLDOUT_RECALL
+    assert f["due_accuracy"] >= HOLDOUT_DUE

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import habits.detection
-from habits.detection import MAX_EXAMINED, clean_markup, detect, due, intent, markup, windows
+from habits.detection import MAX_EXAMINED, chat, clean_markup, detect, due, intent, markup, windows
 from habits.detection.due import find_due, parse_due
 from habits.detection.intent import find_commitment, tidy_what
 
@@ -52,6 +52,9 @@ ADVERSARIAL = [
     "1/2 ", "I'll \u2003\u2003 ", "gonna ", "lemme know ", "I'll be and send ", "hmm ok, ",
     "x&will'", '"I\'ll" ', "I'll send it to @a @b ", "\ue000", "```", "`", "&gt; ",
     "<pre>I'll ", "<at>I'll ", "<div itemtype=\"I'll ", "<p I'll ",
+    # the forms without "I'll" (habits.detection.chat), strike-through and "now"
+    "you'll get the ", "we'll have the ", "update in ", "deploying ", "- me: ", "mine, ", "~a ",
+    "ok sure, ", "now ", "in 5 ", "Lee: ", "happy to take ",
 ]  # fmt: skip
 
 
@@ -280,7 +283,7 @@ def _wrap(value: Any, tally: list[int]) -> Any:
 def work(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[str], object], str], int]:
     """work(f, text): how much text the patterns were asked to scan while f(text) ran."""
     tally = [0]
-    for module in (habits.detection, intent, due, markup, windows):
+    for module in (habits.detection, intent, due, markup, windows, chat):
         for name, value in list(vars(module).items()):
             if (name.startswith("_") and not name.startswith("__")) or name == "PREFILTER":
                 wrapped = _wrap(value, tally)

@@ -191,3 +191,32 @@ def test_now_in_another_offset_is_read_in_the_authors_zone() -> None:
 def test_naive_now_is_rejected() -> None:
     with pytest.raises(ValueError):
         parse_due("tomorrow", now=datetime(2026, 1, 1), tz=LONDON)
+
+
+# --- the shared date grammar, made stricter (issue 18) ------------------------------------------
+
+
+def test_date_grammar_additions() -> None:
+    from habits.detection import parse_due_phrase
+
+    tz = ZoneInfo("Europe/London")
+    now = datetime(2026, 11, 24, 10, 5, tzinfo=tz)  # a Tuesday
+
+    def day(text: str) -> str | None:
+        got = parse_due(text, now=now, tz=tz)
+        return got.date().isoformat() if got else None
+
+    assert day("in two weeks") == "2026-12-08"
+    assert day("in 3 days") == "2026-11-27"
+    assert parse_due("this afternoon", now=now, tz=tz) == datetime(2026, 11, 24, 17, tzinfo=tz)
+    assert day("by 31 Feb") is None
+    assert day("by Monday 25:00") is None
+    assert day("at 13pm") is None
+    assert day("on 07.01.") == "2027-01-07"  # day first, with dots
+    assert day("by frday") == "2026-11-27"
+    assert day("this arvo") == "2026-11-24"
+    assert day("for now") is None
+    past = parse_due_phrase("by yesterday", now=now, tz=tz)
+    assert past is not None and past.past and past.due < now
+    future = parse_due_phrase("by Friday", now=now, tz=tz)
+    assert future is not None and not future.past
