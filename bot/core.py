@@ -98,7 +98,7 @@ async def _on_keep_daily(ctx: Context, action: Action) -> list[Reply]:
 
 
 async def _on_nudges_off(ctx: Context, action: Action) -> list[Reply]:
-    return await account.rapport(ctx, "settings nudges off")
+    return await account.settings(ctx, "nudges off")
 
 
 async def _on_give_kudos(ctx: Context, action: Action) -> list[Reply]:

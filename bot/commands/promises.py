@@ -152,13 +152,13 @@ async def kept(ctx: Context, text: str) -> list[Reply]:
     number = _NUMBER.match(argument)
     if number:
         return await keep(ctx, int(number.group(1)))
-    if not reads_as_done(strip_mentions(argument)):
-        return [say(usage("kept", _kept_hint(argument)))]
-    profile = await ctx.profile()
-    now = ctx.now()
     what = strip_mentions(argument) or argument
     if len(what) > MAX_WHAT:
         return [say(too_long(what))]
+    if not reads_as_done(what):
+        return [say(usage("kept", _kept_hint(argument)))]
+    profile = await ctx.profile()
+    now = ctx.now()
     logged, new = await add_once(
         ctx,
         lambda n: Commitment(

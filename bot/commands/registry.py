@@ -262,7 +262,7 @@ CHAT_COMMANDS = CommandRegistry(
             SubCommand(("undo",), promises.undo_last, NOTHING_MORE,
                        usage="*/kept undo* takes back your last Kept, for 10 minutes after it."),
         ),
-        hint="[number | what you did]",
+        hint="[number | what you kept]",
     ),
     ChatCommand(
         "kudos", "Recognise someone for something specific",
@@ -333,7 +333,7 @@ CHAT_COMMANDS = CommandRegistry(
             SubCommand(("leave",), team.leave, usage="*/team leave* [team]: stop counting in a "
                        "team. Example: `/team leave platform`"),
         ),
-        hint="[create | add | junior | managers | export | privacy | leave] ...",
+        hint="[create | add | junior | managers | export | privacy] ...",
     ),
     ChatCommand(
         "rapport", "Help, settings, pause, vacation, export, forget-me",

@@ -104,7 +104,7 @@ async def create(ctx: Context, text: str) -> list[Reply]:
 def _without_symbols(raw: str) -> str:
     """A name without its emoji ("🚀 Rocket" -> "Rocket"): names are matched and shown as
     words. Other characters stay, so a name of markup is still refused by clean_name."""
-    kept = "".join(" " if unicodedata.category(char) == "So" or char in _EMOJI_JOINERS
+    kept = "".join("" if char in _EMOJI_JOINERS else " " if unicodedata.category(char) == "So"
                    else char for char in raw)
     return " ".join(kept.split()) if kept.strip() else raw
 
