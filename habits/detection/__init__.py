@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from habits.detection.chat import CHAT_PREFILTER, find_chat_promise
+from habits.detection.chat import chat_cue, find_chat_promise
 from habits.detection.due import DueMatch, find_due, parse_due, parse_due_phrase
 from habits.detection.intent import (
     PREFILTER,
@@ -100,7 +100,7 @@ def detect(text: str, *, sent_at: datetime, tz: ZoneInfo) -> DetectedPromise | N
         text = text[:MAX_EXAMINED] + _CLOSE_AT_CUT
     # Fast path: most messages carry no commitment cue at all.
     cue = PREFILTER.search(text) is not None
-    if not cue and not CHAT_PREFILTER.search(text):
+    if not cue and not chat_cue(text):
         return None
     if sarcastic(text):
         return None  # "sure, I'll have it done by yesterday 🙄"

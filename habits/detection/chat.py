@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from habits.detection.intent import is_question, reported, split_sentences
 
-__all__ = ["CHAT_PREFILTER", "ChatPromise", "find_chat_promise"]
+__all__ = ["CHAT_PREFILTER", "ChatPromise", "chat_cue", "find_chat_promise"]
 
 _I = re.I
 
@@ -66,13 +66,20 @@ _ING = (
     r"|digging|following\s+up|replying|responding|filing|raising|opening|closing|booking|scheduling"
     r"|sorting|handling|chasing|putting\s+together|bumping|retrying|rerunning|redeploying|rebooting"
 )
-# Over the raw message: without one of these words none of the rules below can match.
+# Over the raw message: without one of these words (or a word ending in -ing, see chat_cue)
+# none of the rules below can match.
 CHAT_PREFILTER = re.compile(
-    rf"\b(?:mine|me|dibs|got|ack|10-4|glad|happy|keen|willing|pleased|stoked|delighted|you'?ll"
-    rf"|you\s+will|you&#39;ll|expect|we|from\s+(?:me|my)|latest|promised?|word|swear|guaranteed"
-    rf"|update|eta|ic|for\s+sure|{_ING}|myself)\b",
+    r"(?=[mdga1hkwpsyefluiMDGAHKWPSYEFLUI])\b(?:mine|me|dibs|got|ack|10-4|glad|happy|keen|willing|pleased"
+    r"|stoked|delighted|you'?ll|you\s+will|you&#39;ll|expect|we|from\s+(?:me|my)|latest|promised?|word"
+    r"|swear|guaranteed|update|eta|ic|for\s+sure|myself|will\s+(?:be|come))\b",
     _I,
 )
+_ING_END = re.compile(r"ing\b", _I)
+
+
+def chat_cue(text: str) -> bool:
+    """Whether one of this module's rules could match ``text`` (a cheap test, raw text)."""
+    return _ING_END.search(text) is not None or CHAT_PREFILTER.search(text) is not None
 _PROGRESSIVE = re.compile(
     rf"^{_LEAD}*(?:(?:i'?m|im|i\s+am|am|currently|just|now)\s+)*(?P<what>(?:{_ING})\b.*)$", _I
 )
@@ -216,20 +223,23 @@ def _sentence_rule(sentence: str) -> tuple[str, bool] | None:
         return what, True
     if m := _GLAD.match(sentence):
         return m.group("what"), True
-    m = _YOU_GET.search(sentence)
+    low = sentence.lower()
+    m = _YOU_GET.search(sentence) if "you" in low or "expect" in low else None
     if (
         m is not None
         and not _OTHER_SENDER.search(sentence, m.start("what"))
         and (_FROM_ME.search(sentence) or _DUE_WORD.search(sentence))
     ):
         return sentence[m.start("what") :], True
-    if (m := _WE.search(sentence)) and _DUE_WORD.search(sentence) and not _PENDING.search(sentence):
+    if "we" in low and (m := _WE.search(sentence)) and _DUE_WORD.search(sentence) and not _PENDING.search(
+        sentence
+    ):
         return sentence[m.start("what") :], True
     if _FROM_ME_WILL.match(sentence):
         return sentence, True
     if _PLEDGE.match(sentence):
         return sentence, False
-    if m := _UPDATE.search(sentence):
+    if ("update" in low or "eta" in low) and (m := _UPDATE.search(sentence)):
         return sentence[m.start("what") :], True
     if m := _ON_ME.match(sentence):
         return m.group("what"), True
@@ -246,6 +256,8 @@ def find_chat_promise(text: str) -> ChatPromise | None:
     """
     lines = text.split("\n")
     for line in lines:
+        if "me" not in line.lower():
+            continue
         if (m := _ITEM_ME.match(line)) is not None:
             what = m.group("what") or m.group("w2") or m.group("w3")
             # "me: confused" is a mood; an item is in a list, or says what is to be done
@@ -255,7 +267,7 @@ def find_chat_promise(text: str) -> ChatPromise | None:
             return ChatPromise(m.group("role"), line, (), True)
     sentences = split_sentences(text)
     for index, sentence in enumerate(sentences):
-        if is_question(sentence) or reported(sentence):
+        if not chat_cue(sentence) or is_question(sentence) or reported(sentence):
             continue
         found = _sentence_rule(sentence)
         if found is not None:

@@ -246,6 +246,10 @@ class CountingPattern:
         self._span(text, pos, endpos)
         return self._pattern.finditer(text, pos, endpos)
 
+    def findall(self, text: str, pos: int = 0, endpos: int = 2**62) -> list[Any]:
+        self._span(text, pos, endpos)
+        return self._pattern.findall(text, pos, endpos)
+
     def sub(self, repl: Any, text: str, count: int = 0) -> str:
         self._span(text)
         return self._pattern.sub(repl, text, count)
