@@ -211,7 +211,8 @@ def assert_inert_for_teams(call: TeamsCall) -> None:
         assert not re.search(r"\][(\[:]", text), f"markdown link syntax in {text!r}"
         assert "https://evil.example" not in text or "](" not in text
     for action in call.actions():
-        assert action["type"] == "Action.Submit", action  # no OpenUrl to a user's link
+        # Universal Actions, or their Submit fallback: never an OpenUrl to a user's link.
+        assert action["type"] in {"Action.Execute", "Action.Submit"}, action
 
 
 async def test_teams_user_text_is_echoed_inert_in_every_flow(teams: TeamsDriver) -> None:
