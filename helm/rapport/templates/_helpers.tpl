@@ -62,8 +62,14 @@ app.kubernetes.io/part-of: rapport
 {{/* Fail early, with the fix in the message, rather than start replicas without Redis (each
 would start its own embedded Redis and their data would diverge). */}}
 {{- define "rapport.validate" -}}
-{{- if and (not .Values.secrets.existingSecret) (not .Values.secrets.redisUrl) }}
-{{- fail "Rapport keeps all its state in Redis: set secrets.redisUrl (e.g. redis://:password@redis-master:6379/0, rediss://..., redis+cluster://host:6379, redis+sentinel://host:26379/mymaster) or secrets.existingSecret naming a Secret with a REDIS_URL key." }}
+{{- if and (not (include "rapport.redis.bundled" .)) (not .Values.secrets.existingSecret) (not (include "rapport.redis.externalUrl" .)) }}
+{{- fail "Rapport keeps all its state in Redis: leave bundledRedis.enabled=true (a single-node Redis for trying Rapport and small teams), or give your own with externalRedis.url (e.g. redis://:password@redis-master:6379/0, rediss://..., redis+cluster://host:6379, redis+sentinel://host:26379/mymaster) or secrets.existingSecret naming a Secret with a REDIS_URL key." }}
+{{- end }}
+{{- if and .Values.externalRedis.url .Values.secrets.redisUrl (ne .Values.externalRedis.url .Values.secrets.redisUrl) }}
+{{- fail "externalRedis.url and secrets.redisUrl are both set and differ: keep one (secrets.redisUrl is the older name of externalRedis.url)." }}
+{{- end }}
+{{- if and .Values.secrets.existingSecret (include "rapport.redis.externalUrl" .) }}
+{{- fail "secrets.existingSecret is set, so the chart creates no Secret for externalRedis.url / secrets.redisUrl: put REDIS_URL in the existing Secret and remove the URL from the values." }}
 {{- end }}
 {{- $password := or .Values.secrets.existingSecret .Values.secrets.microsoftAppPassword (eq .Values.config.microsoftAppType "UserAssignedMSI") }}
 {{- if and (not .Values.config.microsoftAppId) (not .Values.secrets.existingSecret) .Values.secrets.microsoftAppPassword }}
@@ -102,6 +108,13 @@ has TLS; else nothing (never guessed from request headers by the app either). */
 {{- end }}
 
 {{- define "rapport.env" -}}
+{{- if include "rapport.redis.bundled" . }}
+- name: REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "rapport.redis.fullname" . }}
+      key: redis-url
+{{- end }}
 {{- if .Values.redis.tls.caSecret }}
 - name: REDIS_CA_FILE
   value: /etc/rapport/redis-ca/{{ .Values.redis.tls.caKey }}
@@ -133,5 +146,26 @@ has TLS; else nothing (never guessed from request headers by the app either). */
     items:
       - key: {{ .Values.redis.tls.caKey }}
         path: {{ .Values.redis.tls.caKey }}
+{{- end }}
+{{- end }}
+
+{{/* With the bundled Redis, the app's pods wait for it (a first install provisions its volume)
+rather than exit with "Redis did not answer" and back off. */}}
+{{- define "rapport.initContainers" -}}
+{{- if include "rapport.redis.bundled" . }}
+- name: wait-for-redis
+  image: {{ include "rapport.redis.image" . | quote }}
+  imagePullPolicy: {{ .Values.bundledRedis.image.pullPolicy }}
+  command: ["sh", "-c", "until redis-cli -h {{ include "rapport.redis.fullname" . }} ping | grep -q PONG; do echo waiting for Redis; sleep 2; done"]
+  env:
+    {{- include "rapport.redis.cliEnv" . | nindent 4 }}
+  securityContext:
+    {{- toYaml .Values.securityContext | nindent 4 }}
+  resources:
+    requests:
+      cpu: 10m
+      memory: 16Mi
+    limits:
+      memory: 32Mi
 {{- end }}
 {{- end }}
