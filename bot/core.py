@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot import enrolment, followup, nudges
+from bot import enrolment, followup, nudges, touch
 from bot.clock import Clock
-from bot.commands import account, capture, handovers, kudos, promises
+from bot.commands import account, capture, handovers, kudos, promises, thanks
 from bot.commands.habits_view import habits
 from bot.commands.registry import CHAT_COMMANDS, CommandHandler
 from bot.context import Context
@@ -112,6 +112,10 @@ async def _on_hand_over(ctx: Context, action: Action) -> list[Reply]:
                 "`/handover @lee choose the format for the quarterly review`")]
 
 
+async def _on_thanks_anyway(ctx: Context, action: Action) -> list[Reply]:
+    return await thanks.post_anyway(ctx, action.value)
+
+
 async def _on_my_habits(ctx: Context, action: Action) -> list[Reply]:
     return await habits(ctx, "")
 
@@ -122,6 +126,10 @@ ACTIONS: dict[str, ActionHandler] = {
     "nudge.kudos": _on_give_kudos,
     "nudge.handover": _on_hand_over,
     "nudge.habits": _on_my_habits,
+    nudges.PAY_FORWARD_ACTION: thanks.on_pay_forward,
+    nudges.REACHED_OUT: touch.on_reached_out,
+    nudges.NOT_NOW: touch.on_not_now,
+    nudges.DONT_SUGGEST: touch.on_dont_suggest,
     nudges.KEEP_DAILY: _on_keep_daily,
     enrolment.OPT_OUT: _on_nudges_off,
     "promise.track": _on_track,
@@ -132,6 +140,7 @@ ACTIONS: dict[str, ActionHandler] = {
     "promise.undo": _on_undo,
     kudos.POST_ANYWAY: _on_post_anyway,
     kudos.UNDO: _on_undo_kudos,
+    thanks.POST_ANYWAY: _on_thanks_anyway,
     "handover.accept": _on_accept,
     "handover.discuss": _on_discuss,
     "account.forget_me": _on_forget,

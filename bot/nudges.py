@@ -18,12 +18,14 @@ from datetime import date, datetime, timedelta
 
 from bot import digest, followup
 from bot.formatting import promise_line
-from bot.markup import mention
+from bot.markup import mention, user_text
 from bot.ports import Delivery, DeliveryOutcome, Job, Mark, NudgeInputs, Ports
 from bot.progress import streaks_from
 from bot.replies import Audience, Button, ButtonStyle, Reply, Section
 from habits.budget import backing_off, catch_up, next_morning, within_hours
 from habits.commitments import Commitment
+from habits.familiarity import quiet_teammate
+from habits.helpfulness import helped_with, since_last_morning, to_pass_on
 from habits.nudges import Agenda, NudgeKind, NudgePlan, plan
 from habits.people import PersonRef, Profile
 from habits.streaks import RULES, Habit, week_start
@@ -56,6 +58,23 @@ _HAND_OVER = (
     "into the decisions they are given.",
     "Influence grows when you share control. Pick one decision this week and hand it over.",
 )
+# Help received, and a thought about passing it on: never a debt, never "you owe".
+_PAY_FORWARD = (
+    "{who} helped you {what}. Who could you help this week?",
+    "{who} helped you {what}. Help travels best when it's passed on: who could use a hand "
+    "from you this week?",
+)
+# A teammate not in touch lately. Nothing here may say how the colleague is labelled.
+_STAY_IN_TOUCH = (
+    "You and {who} haven't been in touch for a few weeks. A quick hello, or a question about "
+    "what they're working on, keeps you known to each other.",
+    "It's been a while since you and {who} spoke. Two lines today (how's it going, what are "
+    "you on?) keep the door open.",
+)
+PAY_FORWARD_ACTION = "nudge.pay_forward"
+REACHED_OUT, NOT_NOW, DONT_SUGGEST = "nudge.reached_out", "nudge.not_now", "nudge.dont_suggest"
+
+
 def _pick(options: tuple[str, ...], person: PersonRef, day: date) -> str:
     # Varies from day to day and person to person, yet is stable for a given day (retries
     # and tests see the same words).
@@ -111,11 +130,27 @@ def plan_from(inputs: NudgeInputs, profile: Profile, now: datetime) -> NudgePlan
         juniors = [(user, last.get(user)) for user in junior_ids]
     week = week_start(day, profile.working_days)
     handed = any(profile.local_date(h.offered_at) >= week for h in inputs.handovers_given)
+    since, until = since_last_morning(profile, now)
+    pass_on = to_pass_on(inputs.favours_received, inputs.favours_given, since, until)
+    quiet = quiet_teammate(profile.person.user, inputs.teams, inputs.last_contact,
+                           inputs.not_suggested, profile.since or day, day)
     return plan(profile, now, inputs.open_promises, juniors, handed,
-                lambda: streaks_from(inputs.history, profile, now))
+                lambda: streaks_from(inputs.history, profile, now), pass_on, quiet)
 
 
 def _suggestion(chosen: NudgePlan, person: PersonRef, day: date) -> Section:
+    if chosen.kind is NudgeKind.PAY_FORWARD:
+        assert chosen.favour is not None
+        return Section(_pick(_PAY_FORWARD, person, day).format(
+            who=mention(chosen.favour.helper.user), what=user_text(helped_with(chosen.favour.what))),
+            (Button("Ideas", PAY_FORWARD_ACTION, "", ButtonStyle.PRIMARY),))
+    if chosen.kind is NudgeKind.STAY_IN_TOUCH:
+        assert chosen.colleague is not None
+        who = chosen.colleague
+        return Section(_pick(_STAY_IN_TOUCH, person, day).format(who=mention(who)),
+                       (Button("I reached out", REACHED_OUT, who, ButtonStyle.PRIMARY),
+                        Button("Not now", NOT_NOW, who), Button("Don't suggest them",
+                                                                DONT_SUGGEST, who)))
     if chosen.kind is NudgeKind.RECOGNISE:
         assert chosen.junior is not None
         return Section(_pick(_RECOGNISE, person, day).format(who=mention(chosen.junior)),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from bot.replies import Reply
 from habits.commitments import Commitment
 from habits.handovers import Handover
+from habits.helpfulness import Favour
 from habits.people import PersonRef, Profile, WorkspaceRef
 from habits.recognition import Recognition
 from habits.streaks import Habit, YearBits
@@ -111,6 +112,34 @@ class Handovers(Protocol):
     async def given_by(self, person: PersonRef) -> list[Handover]: ...
 
     async def received_by(self, person: PersonRef) -> list[Handover]: ...
+
+
+class Favours(Protocol):
+    """Help given and received (habits.helpfulness): each favour kept with its helper and with
+    the person helped."""
+
+    async def add(self, favour: Favour) -> None: ...
+
+    async def given_by(self, person: PersonRef) -> list[Favour]: ...
+
+    async def received_by(self, person: PersonRef) -> list[Favour]: ...
+
+
+class Contacts(Protocol):
+    """The last local day each pair of colleagues was in touch (habits.familiarity): no texts,
+    no counts, only a day per colleague, kept with each of the two."""
+
+    async def touch(self, person: PersonRef, colleagues: Sequence[PersonRef], day: date) -> None:
+        """`person` and each of `colleagues` were in touch on `day` (kept both ways round)."""
+        ...
+
+    async def last_days(self, person: PersonRef) -> dict[str, date]:
+        """Colleague user id -> the last day the person was in touch with them."""
+        ...
+
+    async def skip(self, person: PersonRef, colleague: str, until: date | None) -> None:
+        """Don't suggest `colleague` to `person` through `until` (None: never again)."""
+        ...
 
 
 class HabitLog(Protocol):
@@ -278,6 +307,10 @@ class NudgeInputs:
     recognitions_given: list[Recognition]
     handovers_given: list[Handover]
     history: tuple[dict[Habit, YearBits], YearBits, date]
+    favours_received: list[Favour] = field(default_factory=list)
+    favours_given: list[Favour] = field(default_factory=list)
+    last_contact: dict[str, date] = field(default_factory=dict)
+    not_suggested: dict[str, date | None] = field(default_factory=dict)
 
 
 class Planning(Protocol):
@@ -314,6 +347,8 @@ class Ports:
     nudge_marks: NudgeMarks
     figures: TeamFigures
     planning: Planning
+    favours: Favours
+    contacts: Contacts
 
 
 class DeliveryOutcome(StrEnum):

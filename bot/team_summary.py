@@ -110,6 +110,8 @@ async def summary_sections(ports: Ports, team: Team, viewer: Profile, now: datet
         f"Recognition: {this.count('kudos')} given · {this.count('kudos_junior')} to junior "
         "colleagues",
         f"Handovers: {this.count('handovers')} made · {this.count('handovers_accepted')} accepted",
+        f"Help: {this.count('thanks')} thanks given · {this.count('help_kept')} offers of help "
+        f"kept · {this.count('reached_out')} reached out to a teammate",
         f"Last {TREND_WEEKS} weeks — kept on time `{kept_trend}` · activity `{active_trend}`",
     ]
     sections = [Section("\n".join(lines))]

@@ -7,8 +7,11 @@ One message a morning (habits.budget says when) carries, in this order:
 3. promises due today;
 4. a heads-up for promises due on the next working day that were made long ago;
 5. a check-in on undated promises made two working days ago;
-6. the day's suggestion: a junior colleague to recognise (the one recognised least recently),
-   a decision to hand over when none was this week, or a tip tied to the weakest habit.
+6. the day's suggestion, the first of: help received since the last working morning to pass
+   on (habits.helpfulness.to_pass_on); a junior colleague to recognise (the one recognised
+   least recently); a teammate not in touch for four weeks or more, unless the person stayed
+   in touch this week (habits.familiarity.quiet_teammate); a decision to hand over when none
+   was this week; a tip tied to the weakest habit.
 """
 
 from __future__ import annotations
@@ -22,12 +25,15 @@ from functools import cache
 from habits.budget import morning_at, morning_day
 from habits.commitments import Commitment
 from habits.followup import UNDATED_CHECK_IN, heads_up_day, lapse_at, working_day_after
+from habits.helpfulness import Favour
 from habits.people import Profile
 from habits.streaks import Habit, Streak
 
 
 class NudgeKind(StrEnum):
+    PAY_FORWARD = "pay_forward"
     RECOGNISE = "recognise"
+    STAY_IN_TOUCH = "stay_in_touch"
     HAND_OVER = "hand_over"
     TIP = "tip"
 
@@ -56,6 +62,8 @@ class NudgePlan:
     agenda: Agenda = Agenda()
     junior: str | None = None
     habit: Habit | None = None
+    favour: Favour | None = None      # PAY_FORWARD: the help received
+    colleague: str | None = None      # STAY_IN_TOUCH: the teammate to get in touch with
 
 
 def _by_due(commitments: Sequence[Commitment]) -> tuple[Commitment, ...]:
@@ -105,23 +113,33 @@ def plan(
     juniors: Sequence[tuple[str, date | None]],
     handed_over_this_week: bool,
     streaks: Sequence[Streak] | Callable[[], Sequence[Streak]],
+    pass_on: Favour | None = None,
+    quiet_teammate: str | None = None,
 ) -> NudgePlan | None:
     """What the morning nudge sent at `now` says, or None when today gets no nudge.
 
     `juniors` are (user id, the day this person last recognised them, or None), from the
     person's teams; the person themselves is never suggested. `streaks` may be given as a
-    function, called only when the choice depends on them.
+    function, called only when the choice depends on them. `pass_on`: help received since the
+    last working morning (habits.helpfulness.to_pass_on); `quiet_teammate`: a teammate not in
+    touch lately (habits.familiarity.quiet_teammate). Neither is ever the person themselves.
     """
     if not morning_day(profile, profile.local_date(now)):
         return None
     agenda = agenda_for(profile, now, open_promises)
     standing: Callable[[], Sequence[Streak]] = \
         cache(streaks) if callable(streaks) else (lambda: streaks)
-    candidates = [(user, last) for user, last in juniors if user != profile.person.user]
+    me = profile.person.user
+    if pass_on is not None and pass_on.helper != profile.person:
+        return NudgePlan(NudgeKind.PAY_FORWARD, agenda, favour=pass_on)
+    candidates = [(user, last) for user, last in juniors if user != me]
     if candidates and not any(s.habit is Habit.RECOGNISE_JUNIOR and s.week_done
                               for s in standing()):
         user, _ = min(candidates, key=lambda c: (c[1] or date.min, c[0]))
         return NudgePlan(NudgeKind.RECOGNISE, agenda, junior=user)
+    if quiet_teammate is not None and quiet_teammate != me and not any(
+            s.habit is Habit.STAY_IN_TOUCH and s.week_done for s in standing()):
+        return NudgePlan(NudgeKind.STAY_IN_TOUCH, agenda, colleague=quiet_teammate)
     if not handed_over_this_week:
         return NudgePlan(NudgeKind.HAND_OVER, agenda)
     weakest = min(standing(), key=lambda s: (s.week_done, s.current, s.habit.value)) \

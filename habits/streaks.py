@@ -22,6 +22,8 @@ class Habit(StrEnum):
     RECOGNISE = "recognise"
     RECOGNISE_JUNIOR = "recognise_junior"
     HAND_OVER = "hand_over"
+    HELP = "help"
+    STAY_IN_TOUCH = "stay_in_touch"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,16 @@ RULES: dict[Habit, HabitRule] = {rule.habit: rule for rule in (
         "Which decision on your plate could someone else make? Hand it over.",
         ("Control lowers stress: give someone a decision about their own work today.",
          "Ask \"what do you think we should do?\" and then let the answer stand.")),
+    HabitRule(
+        Habit.HELP, "Help and pay it forward", 10, False, 1, "help",
+        "Offer a hand with something a colleague is stuck on, and ask for nothing back.",
+        ("Help that asks for nothing back is the kind people pass on.",
+         "Someone helped you lately? The best thanks is helping someone else.")),
+    HabitRule(
+        Habit.STAY_IN_TOUCH, "Stay in touch", 15, False, 1, "in touch",
+        "Say hello to a teammate you haven't spoken to in a while; ask about their work.",
+        ("People trust the people they know: a two-line hello to a quiet teammate counts.",
+         "Ask a teammate what they are working on this week, and listen to the answer.")),
 )}
 # Every habit is declared: a habit added to the enum without its entry fails at import.
 if set(RULES) != set(Habit):

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from habits.streaks import Habit
 
 COUNTS = ("promises_made", "kept_on_time", "kept_late", "renegotiated", "dropped", "lapsed",
-          "kudos", "kudos_junior", "handovers", "handovers_accepted")
+          "kudos", "kudos_junior", "handovers", "handovers_accepted", "thanks", "help_thanked",
+          "help_kept", "reached_out")
 SPARKS = "▁▂▃▄▅▆▇█"
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from bot.ports import Offer
 from habits.commitments import Commitment, CommitmentStatus, Source
 from habits.handovers import Handover, HandoverStatus
+from habits.helpfulness import Favour, FavourSource
 from habits.people import PersonRef, Profile, TimeOff, WorkspaceRef
 from habits.recognition import Recognition
 from habits.teams import Team
@@ -84,6 +85,29 @@ def recognition_from_json(raw: str | bytes) -> Recognition:
     return Recognition(
         giver=person_from_list(d["giver"]), receiver=person_from_list(d["receiver"]),
         reason=d["reason"], given_at=given, junior=d["junior"], channel=d["channel"],
+    )
+
+
+def favour_to_json(f: Favour) -> str:
+    return _dumps(favour_to_data(f))
+
+
+def favour_to_data(f: Favour) -> dict[str, Any]:
+    return {
+        "helper": person_to_list(f.helper),
+        "helped": person_to_list(f.helped) if f.helped else None,
+        "what": f.what, "at": f.at.isoformat(), "source": f.source.value, "channel": f.channel,
+    }
+
+
+def favour_from_json(raw: str | bytes) -> Favour:
+    d = json.loads(raw)
+    at = _dt(d["at"])
+    assert at is not None
+    return Favour(
+        helper=person_from_list(d["helper"]),
+        helped=person_from_list(d["helped"]) if d["helped"] else None,
+        what=d["what"], at=at, source=FavourSource(d["source"]), channel=d["channel"],
     )
 
 

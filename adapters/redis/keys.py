@@ -76,6 +76,10 @@ class PersonKeys:
     promise_origins = property(lambda self: self._base + "promises:origins")
     teams = property(lambda self: self._base + "teams")
     inbox = property(lambda self: self._base + "inbox")
+    favours_given = property(lambda self: self._base + "favours:given")
+    favours_received = property(lambda self: self._base + "favours:received")
+    contacts = property(lambda self: self._base + "contacts")
+    contacts_skipped = property(lambda self: self._base + "contacts:skipped")
 
     def sent_mark(self, purpose: str, day: str) -> str:
         return person_key(self.person, "sent", purpose, day)

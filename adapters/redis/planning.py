@@ -1,5 +1,5 @@
-"""The morning nudge's inputs: many people's promises, teams, kudos, handovers and habit
-history, read together in two round trips."""
+"""The morning nudge's inputs: many people's promises, teams, kudos, handovers, favours, last
+contacts and habit history, read together in two round trips."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from redis.asyncio import Redis
 
 from adapters.redis import codec
+from adapters.redis.contacts import days_of, skipped_of
 from adapters.redis.habit_log import history_keys, history_of, no_history
 from adapters.redis.keys import PersonKeys, WorkspaceKeys
 from adapters.redis.records import text
@@ -19,6 +20,7 @@ class RedisPlanning:
     """Reads across the person's records (their keys share one slot) and their teams'."""
 
     RECENT_KUDOS = 500  # enough to know whom someone recognised lately
+    RECENT_FAVOURS = 50  # enough to know the help received since the last working morning
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
@@ -38,10 +40,14 @@ class RedisPlanning:
                 pipe.smembers(keys.teams)
                 pipe.lrange(keys.kudos_given, -self.RECENT_KUDOS, -1)
                 pipe.hgetall(keys.handovers)
+                pipe.lrange(keys.favours_received, -self.RECENT_FAVOURS, -1)
+                pipe.lrange(keys.favours_given, -self.RECENT_FAVOURS, -1)
+                pipe.hgetall(keys.contacts)
+                pipe.hgetall(keys.contacts_skipped)
             first = await pipe.execute()
-        lists = [first[i:i + 4] for i in range(0, len(first), 4)]
+        lists = [first[i:i + 8] for i in range(0, len(first), 8)]
         async with self.redis.pipeline(transaction=False) as pipe:
-            for (person, years), (open_ids, team_ids, _, _) in zip(wanted, lists, strict=True):
+            for (person, years), (open_ids, team_ids, *_) in zip(wanted, lists, strict=True):
                 keys = PersonKeys(person)
                 if open_ids:
                     pipe.hmget(keys.promises, open_ids)
@@ -52,7 +58,8 @@ class RedisPlanning:
                     pipe.execute_command("MGET", *history_keys(keys, years))
             answers = iter(await pipe.execute())
         out = []
-        for (person, years), (open_ids, team_ids, kudos, handovers) in zip(wanted, lists, strict=True):
+        for (person, years), (open_ids, team_ids, kudos, handovers, received, given, contacts,
+                              skipped) in zip(wanted, lists, strict=True):
             promises = [codec.commitment_from_json(person, raw)
                         for raw in (next(answers) if open_ids else []) if raw]
             teams = [codec.team_from_json(person.workspace_ref, raw)
@@ -62,5 +69,8 @@ class RedisPlanning:
                 open_promises=promises, teams=teams,
                 recognitions_given=[codec.recognition_from_json(raw) for raw in kudos],
                 handovers_given=[codec.handover_from_json(v) for v in handovers.values()],
-                history=history))
+                history=history,
+                favours_received=[codec.favour_from_json(raw) for raw in received],
+                favours_given=[codec.favour_from_json(raw) for raw in given],
+                last_contact=days_of(contacts), not_suggested=skipped_of(skipped)))
         return out

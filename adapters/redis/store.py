@@ -13,8 +13,10 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from adapters.redis.commitments import RedisCommitments
+from adapters.redis.contacts import RedisContacts
 from adapters.redis.dedupe import RedisDedupe
 from adapters.redis.due import RedisDueWork
+from adapters.redis.favours import RedisFavours
 from adapters.redis.habit_log import RedisHabitLog
 from adapters.redis.handovers import RedisHandovers
 from adapters.redis.health import RedisHealth
@@ -30,7 +32,8 @@ from adapters.redis.teams import RedisTeams
 from bot.ports import Ports
 
 __all__ = [
-    "RedisCommitments", "RedisDedupe", "RedisDueWork", "RedisHabitLog", "RedisHandovers",
+    "RedisCommitments", "RedisContacts", "RedisDedupe", "RedisDueWork", "RedisFavours",
+    "RedisHabitLog", "RedisHandovers",
     "RedisHealth", "RedisNudgeMarks", "RedisOffers", "RedisPeople", "RedisPersonalData",
     "RedisPlanning", "RedisRecognitions", "RedisStats", "RedisTeamFigures", "RedisTeams",
     "redis_ports",
@@ -46,8 +49,10 @@ def redis_ports(redis: Redis) -> Ports:
     people, commitments = RedisPeople(redis), RedisCommitments(redis)
     recognitions, handovers = RedisRecognitions(redis), RedisHandovers(redis)
     habits, teams, offers = RedisHabitLog(redis), RedisTeams(redis), RedisOffers(redis)
+    favours, contacts = RedisFavours(redis), RedisContacts(redis)
     personal_data = RedisPersonalData(
-        redis, [people, commitments, recognitions, handovers, habits, teams, offers])
+        redis, [people, commitments, recognitions, handovers, habits, teams, offers, favours,
+                contacts])
     return Ports(
         people=people,
         commitments=commitments,
@@ -64,4 +69,6 @@ def redis_ports(redis: Redis) -> Ports:
         nudge_marks=RedisNudgeMarks(redis),
         figures=RedisTeamFigures(redis),
         planning=RedisPlanning(redis),
+        favours=favours,
+        contacts=contacts,
     )

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import followup, record
+from bot import followup, record, touch
 from bot.commands.promises import add_once, over_open_cap, tracked_reply
 from bot.context import Context
 from bot.events import Message, MessageDeleted
@@ -62,6 +62,7 @@ async def on_message(ctx: Context, message: Message) -> list[Reply]:
     if not profile.detection_on:
         return []
     now = ctx.now()
+    await touch.in_touch(ctx, mentioned(message.text), profile.local_date(now))
     origin = origin_of(message.channel, message.ref)
     found = await detect_soon(message.text, sent_at=message.sent_at or now, tz=profile.zone)
     if message.edited:
@@ -153,6 +154,7 @@ async def _track(ctx: Context, profile: Profile, offer: Offer, *, auto: bool) ->
         await ctx.ports.stats.count(ctx.person.workspace_ref,
                                     "auto_tracked" if auto else "tracked")
         await record.counted(ctx.ports, ctx.person, profile.local_date(now), promises_made=1)
+        await touch.in_touch(ctx, commitment.to, profile.local_date(now))
     reply = tracked_reply(commitment, profile, now)
     if auto:
         undo = Button("Not a promise", "promise.not_promise", offer.origin)

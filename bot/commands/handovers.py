@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import record
+from bot import record, touch
 from bot.context import Context
 from bot.markup import mention, mentioned, strip_mentions, user_text
 from bot.replies import Audience, Button, ButtonStyle, Reply, Section, say
@@ -41,6 +41,7 @@ async def handover(ctx: Context, text: str) -> list[Reply]:
                                 decision=decision, offered_at=now),
     )
     await record.counted(ctx.ports, ctx.person, profile.local_date(now), handovers=1)
+    await touch.in_touch(ctx, [receiver.user], profile.local_date(now))
     value = handover_value(made)
     offer = (f"{mention(ctx.person.user)} is handing you a decision: *{user_text(decision)}*. "
              "It's yours to make. Will you take it?")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot import record
+from bot import record, touch
 from bot.context import Context
 from bot.markup import mention, mentioned, strip_mentions, user_text
 from bot.praise import is_specific, vague_words
@@ -63,6 +63,7 @@ async def give(ctx: Context, text: str, *, anyway: bool) -> list[Reply]:
         await record.practised(ctx.ports, ctx.person, Habit.RECOGNISE_JUNIOR, today)
     await record.counted(ctx.ports, ctx.person, today, kudos=len(receivers),
                          kudos_junior=len(juniors))
+    await touch.in_touch(ctx, people, today)
     names = ", ".join(mention(r.user) for r in receivers)
     public = f":tada: Kudos from {mention(ctx.person.user)} to {names}: {shown}"
     replies = [Reply(text=public, audience=Audience.CHANNEL, channel=ctx.channel)]

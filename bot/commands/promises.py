@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from bot import followup, record
+from bot import followup, record, touch
 from bot.context import Context
 from bot.dates import DateProblem, read_due, split_due
 from bot.done_text import reads_as_done
@@ -126,6 +126,7 @@ async def promise(ctx: Context, text: str) -> list[Reply]:
     if new:  # a replayed delivery is answered again, and counted once
         await followup.schedule(ctx.ports, commitment, profile)
         await record.counted(ctx.ports, ctx.person, profile.local_date(now), promises_made=1)
+        await touch.in_touch(ctx, commitment.to, profile.local_date(now))
     return [tracked_reply(commitment, profile, now)]
 
 
@@ -245,6 +246,7 @@ async def keep(ctx: Context, number: int) -> list[Reply]:
     if not await _store(ctx, found, done, profile, done.status.value,
                         Habit.KEEP if on_time else None):
         return _changed_meanwhile(number)
+    await touch.kept(ctx, done, profile)
     if on_time:
         text = f"Kept on time: {promise_line(found, profile.zone)}. Nicely done."
     else:

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.commands import account, handovers, kudos, promises, team
+from bot.commands import account, handovers, kudos, promises, team, thanks
 from bot.commands.habits_view import habits
 from bot.context import Context
 from bot.replies import Reply, say
@@ -276,6 +276,20 @@ CHAT_COMMANDS = CommandRegistry(
                        usage="*/kudos list* shows the kudos you received and the ones you gave."),
         ),
         hint="@sam your test plan caught the billing bug",
+    ),
+    ChatCommand(
+        "thanks", "Thank someone for help they gave you",
+        "*/thanks* @someone <what they did for you>\n"
+        "Say what the help was; the best thanks is then helping someone else.\n"
+        "Example: `/thanks @priya for pairing with me on the migration script`\n"
+        "*/thanks list* shows, only to you, the help you gave and received lately.",
+        thanks.thanks,
+        subcommands=(
+            SubCommand(("list",), thanks.list_favours, NOTHING_MORE,
+                       usage="*/thanks list* shows, only to you, the help you gave and received "
+                             "over the last 12 weeks."),
+        ),
+        hint="@priya for pairing with me on the migration",
     ),
     ChatCommand(
         "handover", "Hand a decision over to someone",
