@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -63,6 +64,13 @@ Spawn = Callable[[Awaitable[None]], None]
 OpenModal = Callable[[str, dict[str, Any], datetime], Awaitable[None]]
 
 
+def workspace_in(context: AsyncBoltContext, body: dict[str, Any]) -> str:
+    """The workspace bolt resolved for this request (authorizations, Grid, org-wide installs:
+    see `translate.workspace_of`, which applies the same rules where bolt is skipped)."""
+    return translate.resolved(body, context.team_id, context.enterprise_id,
+                              context.is_enterprise_install)
+
+
 def _unavailable() -> BoltResponse:
     return BoltResponse(status=503, body="Rapport's storage is unavailable; please retry.",
                         headers={"Retry-After": "1"})
@@ -95,14 +103,15 @@ class Listeners:
             chat.text, sent_at=chat.sent_at or self.clock.now(), tz=_UTC) is None
 
     async def _accept(self, kind: str, body: dict[str, Any], dedupe: str,
-                      count_only: bool = False) -> BoltResponse | None:
+                      count_only: bool = False, workspace: str | None = None,
+                      ) -> BoltResponse | None:
+        workspace = workspace or translate.workspace_of(body)
         try:
             async with asyncio.timeout(ACCEPT_TIMEOUT):
                 if count_only:
-                    await self.inbox.count(translate.workspace_of(body), dedupe, kind,
-                                           within=ACCEPT_FENCE)
+                    await self.inbox.count(workspace, dedupe, kind, within=ACCEPT_FENCE)
                 else:
-                    await self.inbox.accept(translate.workspace_of(body), dedupe, kind,
+                    await self.inbox.accept(workspace, dedupe, kind,
                                             _stored(body), translate.user_of(body),
                                             within=ACCEPT_FENCE)
         except (RedisError, OSError, TimeoutError) as error:
@@ -111,7 +120,8 @@ class Listeners:
             return _unavailable()
         return None
 
-    async def accept_event(self, body: dict[str, Any]) -> BoltResponse | None:
+    async def accept_event(self, body: dict[str, Any],
+                           workspace: str | None = None) -> BoltResponse | None:
         """Keep an Events API delivery worth processing; None when it was kept or skipped."""
         event = body.get("event") or {}
         kind = event.get("type")
@@ -125,35 +135,40 @@ class Listeners:
         elif kind not in _KEPT_EVENTS:
             return None
         return await self._accept("event", body, "e:" + str(body.get("event_id") or ""),
-                                  count_only)
+                                  count_only, workspace)
 
-    async def event(self, body: dict[str, Any], ack: AsyncAck) -> BoltResponse:
-        failed = await self.accept_event(body)
+    async def event(self, body: dict[str, Any], ack: AsyncAck,
+                    context: AsyncBoltContext) -> BoltResponse:
+        failed = await self.accept_event(body, workspace_in(context, body))
         return failed or await ack()
 
-    async def command(self, body: dict[str, Any], ack: AsyncAck,
-                      request: AsyncBoltRequest) -> BoltResponse:
-        failed = await self._accept("command", body, "c:" + _digest(request))
+    async def command(self, body: dict[str, Any], ack: AsyncAck, request: AsyncBoltRequest,
+                      context: AsyncBoltContext) -> BoltResponse:
+        failed = await self._accept("command", body, "c:" + _digest(request),
+                                    workspace=workspace_in(context, body))
         return failed or await ack()  # the answer follows through the response_url
 
-    async def action(self, body: dict[str, Any], ack: AsyncAck,
-                     request: AsyncBoltRequest) -> BoltResponse:
-        failed = await self._accept("action", body, "a:" + _digest(request))
+    async def action(self, body: dict[str, Any], ack: AsyncAck, request: AsyncBoltRequest,
+                     context: AsyncBoltContext) -> BoltResponse:
+        failed = await self._accept("action", body, "a:" + _digest(request),
+                                    workspace=workspace_in(context, body))
         return failed or await ack()
 
-    async def shortcut(self, body: dict[str, Any], ack: AsyncAck) -> BoltResponse:
+    async def shortcut(self, body: dict[str, Any], ack: AsyncAck,
+                       context: AsyncBoltContext) -> BoltResponse:
         # trigger_id lives 3 s: open the modal right after the ack, not through the inbox.
-        self.spawn(self.open_modal(translate.workspace_of(body), body, self.clock.now()))
+        self.spawn(self.open_modal(workspace_in(context, body), body, self.clock.now()))
         return await ack()
 
-    async def view(self, body: dict[str, Any], ack: AsyncAck,
-                   request: AsyncBoltRequest) -> BoltResponse:
+    async def view(self, body: dict[str, Any], ack: AsyncAck, request: AsyncBoltRequest,
+                   context: AsyncBoltContext) -> BoltResponse:
         values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
         what = str(((values.get("what") or {}).get("what") or {}).get("value") or "").strip()
         if not what:
             return await ack(response_action="errors",
                              errors={"what": "Say what you promised, e.g. send the deck to Priya."})
-        failed = await self._accept("view", body, "v:" + _digest(request))
+        failed = await self._accept("view", body, "v:" + _digest(request),
+                                    workspace=workspace_in(context, body))
         return failed or await ack()  # closes the modal; the confirmation arrives as a message
 
 

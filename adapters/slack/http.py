@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
+from prometheus_client import Counter
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -41,6 +42,8 @@ from adapters.web.guard import Limits, RateLimit, client_address, read_body
 
 log = logging.getLogger("rapport.slack")
 MAX_AGE = 5 * 60  # seconds a signed request stays valid (replays after that are refused)
+RATE_LIMITED = Counter("rapport_slack_app_rate_limited_total",
+                       "app_rate_limited notices: Slack held back Events API deliveries")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,14 @@ class SlackAdapter:
                 body = json.loads(raw)
             except ValueError:  # incl. UnicodeDecodeError
                 return web.Response(status=400, text="unreadable Slack payload")
+            if isinstance(body, dict) and body.get("type") == "app_rate_limited":
+                # Slack dropped events for a minute: answer 2xx (a 404 counts against the
+                # app again), and say so where operators look.
+                RATE_LIMITED.inc()
+                log.warning("Slack rate-limited the Events API for team %s (minute %s): "
+                            "events of that minute were not delivered", body.get("team_id"),
+                            body.get("minute_rate_limited"))
+                return web.Response(status=200)
             if isinstance(body, dict) and body.get("type") == "event_callback":
                 # The Events API fast path: bolt's listener would accept it into the inbox and
                 # ack, nothing else; skipping its dispatch halves the cost of an event.

@@ -39,6 +39,16 @@ def split_workspace(workspace: str) -> tuple[str | None, str | None]:
     return None, workspace
 
 
+def is_org(workspace: str) -> bool:
+    """An Enterprise Grid org as a whole (an org-wide install), not one of its workspaces.
+
+    >>> is_org("E1"), is_org("E1:T1"), is_org("T1")
+    (True, False, False)
+    """
+    enterprise, team = split_workspace(workspace)
+    return bool(enterprise) and team is None
+
+
 def person(workspace: str, user: str) -> PersonRef:
     return PersonRef(PLATFORM, workspace, user)
 
@@ -72,6 +82,27 @@ def installation_key(workspace: str) -> str:
 def user_info_key(who: PersonRef) -> str:
     """What Slack told us about a person (time zone, name, admin), refreshed on user_change."""
     return person_key(who, "slack", "user")
+
+
+def authors_key(workspace: str) -> str:
+    """A stream of who wrote the messages Rapport answered (`u`: the person, `r`: channel:ts),
+    for deletions Slack reports without the message. Forget-me removes a person's entries."""
+    return workspace_key(workspace_ref(workspace), "slack", "authors")
+
+
+def intro_key(who: PersonRef) -> str:
+    """Set once the person got the Messages tab intro."""
+    return person_key(who, "slack", "intro")
+
+
+def history_budget_key(workspace: str) -> str:
+    """Set for a minute after a conversations.history call: Slack allows one a minute."""
+    return workspace_key(workspace_ref(workspace), "slack", "history-budget")
+
+
+def sent_key(who: PersonRef, key: str) -> str:
+    """A scheduled send's marks: `sending` before chat.postMessage, `sent` after Slack said ok."""
+    return person_key(who, "slack", "sent", key)
 
 
 # Global indexes: no one workspace owns them, so they get a tag of their own.

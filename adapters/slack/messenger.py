@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.redis.keys import person_key
-from adapters.slack import render
+from adapters.slack import ids, render
 from adapters.slack.client import SlackClients, retry_after
 from bot.ports import Delivery, DeliveryOutcome
 from bot.replies import Reply
@@ -34,7 +34,13 @@ GONE_ERRORS = frozenset({
 })
 DEFAULT_RETRY_AFTER = 30.0
 SENT_EVENT = "rapport_sent"
-HISTORY_LOOKBACK = 50  # messages of the DM searched for a scheduled send's key
+# Since 2025-05-29 Slack allows apps outside the Marketplace one conversations.history call a
+# minute per workspace, of at most 15 messages: the recovery check asks for that much, once a
+# minute per workspace at most (across replicas), and only when our own marks can't tell.
+HISTORY_LOOKBACK = 15
+HISTORY_EVERY = 60        # seconds between conversations.history calls per workspace
+MARK_TTL = 3 * 24 * 3600  # a scheduled send's marks outlive any tick that could retry it
+SENDING, SENT = b"sending", b"sent"
 
 
 def post_options() -> dict[str, Any]:
@@ -54,10 +60,13 @@ def _metadata(reply: Reply) -> dict[str, Any]:
     return {"metadata": {"event_type": SENT_EVENT, "event_payload": {"key": reply.key}}}
 
 
-async def post(client: AsyncWebClient, channel: str, reply: Reply) -> str:
-    """Post `reply` in `channel` (with its attachment, if any); returns the message ts."""
+async def post(client: AsyncWebClient, channel: str, reply: Reply,
+               thread: str | None = None) -> str:
+    """Post `reply` in `channel` (in `thread`, when given; with its attachment, if any);
+    returns the message ts."""
+    in_thread: dict[str, Any] = {"thread_ts": thread} if thread else {}
     answer = await client.chat_postMessage(channel=channel, **render.message(reply),
-                                           **post_options(), **_metadata(reply))
+                                           **post_options(), **_metadata(reply), **in_thread)
     if reply.attachment is not None:
         # A user id as `channel` posted into a DM; the upload needs that DM's own id.
         await client.files_upload_v2(channel=str(answer.get("channel") or channel),
@@ -116,6 +125,7 @@ class SlackMessenger:
         client = await self.clients.for_workspace(workspace)
         if client is None:
             return Delivery(DeliveryOutcome.GONE, detail="not installed in " + workspace)
+        marked = await self._mark(reply, SENDING)
         try:
             await post(client, reply.to.user if reply.to is not None else str(reply.channel), reply)
         except SlackApiError as error:
@@ -126,26 +136,57 @@ class SlackMessenger:
         except (aiohttp.ClientError, TimeoutError) as error:
             return Delivery(DeliveryOutcome.RETRY, retry_after=DEFAULT_RETRY_AFTER,
                             detail=type(error).__name__)
+        if marked:
+            await self._mark(reply, SENT)
         return Delivery(DeliveryOutcome.SENT)
+
+    async def _mark(self, reply: Reply, state: bytes) -> bool:
+        """Note a scheduled send's progress under the person's tag: `sending` before the
+        post, `sent` once Slack said ok. Recovery reads these before Slack's history."""
+        if self.redis is None or reply.to is None or reply.key is None:
+            return False
+        await self.redis.set(ids.sent_key(reply.to, reply.key), state, ex=MARK_TTL)
+        return True
+
+    async def _history_allowed(self, workspace: str) -> bool:
+        """One conversations.history call a minute per workspace, across replicas."""
+        if self.redis is None:
+            return True
+        return bool(await self.redis.set(ids.history_budget_key(workspace), b"1",
+                                         ex=HISTORY_EVERY, nx=True))
 
     async def delivered(self, reply: Reply) -> bool:
         """Whether the DM already holds a message with `reply.key` (a tick died mid-send).
 
-        Looks through the DM's latest messages for Rapport's metadata; when Slack can't be
-        asked, answers False (sending twice is the smaller harm than never sending).
+        Our own marks answer first: `sent` is yes, none at all is no (the post was never
+        tried). Only `sending` without `sent` (died between the post and Slack's answer) asks
+        Slack: the DM's latest 15 messages, looking for Rapport's metadata, once a minute per
+        workspace at most. When Slack can't be asked (that budget spent, a 429, an error),
+        the answer is yes: a nudge missed once is the smaller harm than the same nudge twice.
         """
         if reply.to is None or reply.key is None:
             return False
+        if self.redis is not None:
+            mark = await self.redis.get(ids.sent_key(reply.to, reply.key))
+            if mark == SENT:
+                return True
+            if mark is None:
+                return False
         client = await self.clients.for_workspace(reply.to.workspace)
         if client is None:
             return False
+        if not await self._history_allowed(reply.to.workspace):
+            log.info("not reading the DM of %s for %s: Slack's history budget for the minute "
+                     "is spent; counting it as delivered", reply.to, reply.key)
+            return True
         try:
             history = await client.conversations_history(
                 channel=await self.dm_channel(client, reply.to), limit=HISTORY_LOOKBACK,
                 include_all_metadata=True)
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
-            log.warning("could not check the DM of %s for %s: %s", reply.to, reply.key, error)
-            return False
+            log.warning("could not check the DM of %s for %s: %s; counting it as delivered",
+                        reply.to, reply.key, error)
+            return True
         for message in history.get("messages") or []:
             metadata = message.get("metadata") or {}
             if metadata.get("event_type") == SENT_EVENT and \

@@ -54,6 +54,14 @@ class Origin:
     channel: str | None = None
     response_url: str | None = None
     source: str = "message"       # "message", "command", "action", "home", "view"
+    thread: str | None = None     # the thread it happened in: replies there stay there
+
+
+def _in_thread(thread: str | None) -> dict[str, Any]:
+    return {"thread_ts": thread} if thread else {}
+
+
+AUTHORS_KEPT = 10_000  # messages whose author is remembered per workspace (see `authors_key`)
 
 
 class Outbox:
@@ -102,7 +110,8 @@ class Outbox:
         if origin.channel:
             try:
                 await client.chat_postEphemeral(channel=origin.channel, user=origin.user,
-                                                **render.message(reply), **post_options())
+                                                **render.message(reply), **post_options(),
+                                                **_in_thread(origin.thread))
                 return
             except SlackApiError as error:
                 if error.response.get("error") not in GONE_ERRORS:
@@ -114,7 +123,8 @@ class Outbox:
         if not channel:
             return
         try:
-            await post(client, channel, reply)
+            await post(client, channel, reply,
+                       thread=origin.thread if channel == origin.channel else None)
             return
         except SlackApiError as error:
             code = error.response.get("error")
@@ -187,6 +197,9 @@ class Processor:
             return True
         if kind == "app_home_opened" and event.get("tab", "home") == "home":
             await self.publish_home(workspace, str(event.get("user", "")), client)
+        elif kind == "app_home_opened" and event.get("tab") == "messages":
+            await self.introduce(workspace, str(event.get("user", "")),
+                                 str(event.get("channel") or ""), client)
         elif kind == "message":
             await self.message(workspace, event, client, translate.bot_user_of(body), key)
         return True
@@ -196,14 +209,41 @@ class Processor:
         chat = translate.chat_message(event, bot_user)
         if chat is None:
             return
-        actor = await self.people.actor(workspace, chat.user, client)
+        user = chat.user or (await self.author(workspace, chat.channel, chat.ref) if chat.deleted
+                             else "")
+        if not user:
+            return  # a deleted message we never made an offer for: nothing to withdraw
+        actor = await self.people.actor(workspace, user, client)
         if chat.deleted:
             replies = await self.core.handle(MessageDeleted(actor, chat.channel, chat.ref))
         else:
             replies = await self.core.handle(Message(
                 actor, chat.text, chat.channel, chat.ref, mentions=tuple(mentioned(chat.text)),
                 edited=chat.edited, sent_at=chat.sent_at, idempotency_key=key))
-        await self.outbox.send(replies, Origin(workspace, chat.user, chat.channel), client)
+            if replies and not chat.edited:
+                await self.remember_author(workspace, chat.channel, chat.ref, user)
+        await self.outbox.send(replies, Origin(workspace, user, chat.channel, thread=chat.thread),
+                               client)
+
+    async def remember_author(self, workspace: str, channel: str, ref: str, user: str) -> None:
+        """Who wrote a message Rapport answered (an offer, a promise tracked), so that a
+        deletion Slack reports without the message (its documented shape) still finds them.
+        A stream entry naming the person (`u`), so forget-me removes it."""
+        await self.redis.xadd(ids.authors_key(workspace), {"u": user, "r": f"{channel}:{ref}"},
+                              maxlen=AUTHORS_KEPT, approximate=True)
+
+    async def author(self, workspace: str, channel: str, ref: str) -> str:
+        """The author `remember_author` kept for a message, or "" (newest first)."""
+        wanted, start = f"{channel}:{ref}".encode(), "+"
+        while True:
+            entries: Any = await self.redis.xrevrange(ids.authors_key(workspace), max=start,
+                                                      count=500)
+            for _id, fields in entries:
+                if fields.get(b"r") == wanted:
+                    return str(fields.get(b"u", b"").decode())
+            if len(entries) < 500:
+                return ""
+            start = "(" + entries[-1][0].decode()
 
     async def command(self, workspace: str, body: dict[str, Any], client: AsyncWebClient,
                       key: str | None = None) -> None:
@@ -220,6 +260,8 @@ class Processor:
                      key: str | None = None) -> None:
         user = translate.user_of(body)
         channel = (body.get("channel") or {}).get("id")
+        container = body.get("container") or {}
+        thread = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
         on_home = (body.get("container") or {}).get("type") == "view" and \
             (body.get("view") or {}).get("type") == "home"
         actor = await self.people.actor(workspace, user, client)
@@ -229,7 +271,7 @@ class Processor:
                 actor, press.action, press.value, channel, press.values,
                 idempotency_key=f"{key}:{index}" if key else None))
             origin = Origin(workspace, user, channel, body.get("response_url"),
-                            "home" if on_home else "action")
+                            "home" if on_home else "action", thread=thread)
             banner = await self.outbox.send(replies, origin, client)
             if on_home:
                 await self.publish_home(workspace, user, client, banner)
@@ -251,7 +293,9 @@ class Processor:
         text = f"{what} by {due}" if due else what
         replies = await self.core.handle(Command(actor, "promise", text, channel,
                                                  idempotency_key=key))
-        await self.outbox.send(replies, Origin(workspace, user, channel, None, "view"), client)
+        thread = meta.get("thread") or None
+        await self.outbox.send(replies, Origin(workspace, user, channel, None, "view",
+                                               thread=thread), client)
 
     async def publish_home(self, workspace: str, user: str, client: AsyncWebClient,
                            banner: Reply | None = None) -> None:
@@ -270,7 +314,7 @@ class Processor:
         if client is None:
             return
         message = body.get("message") or {}
-        text = str(message.get("text") or "")
+        text = translate.text_of(message)
         user = translate.user_of(body)
         actor = await self.people.actor(workspace, user, client)
         try:
@@ -281,29 +325,61 @@ class Processor:
         what = found.what if found else clean_markup(text[:MAX_EXAMINED])  # the modal shows 300
         due = found.due.date() if found and found.due else None
         channel = str((body.get("channel") or {}).get("id") or "")
-        modal = render.track_modal(what, due, channel, str(message.get("ts") or ""))
+        modal = render.track_modal(what, due, channel, str(message.get("ts") or ""),
+                                   workspace=workspace, thread=message.get("thread_ts"))
         await client.views_open(trigger_id=str(body.get("trigger_id", "")), view=modal)
+
+    async def introduce(self, workspace: str, user: str, channel: str,
+                        client: AsyncWebClient) -> None:
+        """The Messages tab opened: a short intro the first time, once per person (remembered
+        under their own tag, so forget-me forgets it too). An answer to their opening the tab,
+        not a scheduled message: it enrols nobody and spends nothing of the nudge budget."""
+        if not user or not channel:
+            return
+        first = await self.redis.set(ids.intro_key(ids.person(workspace, user)), "1", nx=True)
+        if not first:
+            return
+        await post(client, channel, Reply(render.MESSAGES_INTRO))
 
     async def wipe(self, workspace: str) -> None:
         """Uninstalled (or the bot token revoked): delete the workspace's installation and every
-        key of its people and of the workspace itself."""
+        key of its people and of the workspace itself. For an org (an Enterprise Grid
+        `enterprise_id` alone: an org-wide install going), every workspace of the org too."""
         if self.installations is not None:
             enterprise, team = ids.split_workspace(workspace)
             await self.installations.async_delete_all(enterprise_id=enterprise, team_id=team)
-        part = quote(workspace, safe="")
+        gone = [workspace]
+        if ids.is_org(workspace):
+            gone += sorted(w for w in (_text(raw) for raw in await self.redis.smembers(
+                ids.INBOXES)) if w.startswith(workspace + ":"))
         deleted = 0
-        for pattern in (f"rp:{{w:{ids.PLATFORM}:{part}}}:*", f"rp:{{u:{ids.PLATFORM}:{part}:*"):
-            batch: list[bytes] = []
-            async for key in self.redis.scan_iter(match=pattern, count=500):
-                batch.append(key)
-                if len(batch) >= 500:
-                    deleted += await self.redis.delete(*batch)
-                    batch = []
-            if batch:
-                deleted += await self.redis.delete(*batch)
-        await self.redis.srem(ids.INBOXES, workspace)
-        self.clients.forget(workspace)
-        self.people.forget_workspace(workspace)
-        for callback in self.on_workspace_gone:
-            callback(workspace)
+        for part in [quote(workspace, safe="")] + ([quote(workspace + ":", safe="") + "*"]
+                                                   if ids.is_org(workspace) else []):
+            for pattern in (f"rp:{{w:{ids.PLATFORM}:{part}}}:*",
+                            f"rp:{{u:{ids.PLATFORM}:{part}:*"):
+                deleted += await self._delete_matching(pattern)
+        for each in gone:
+            await self.redis.srem(ids.INBOXES, each)
+            self.clients.forget(each)
+            self.people.forget_workspace(each)
+            for callback in self.on_workspace_gone:
+                callback(each)
+        if self.installations is not None and len(gone) > 1:
+            self.installations.forget()
         log.info("Slack workspace %s uninstalled: %d keys deleted", workspace, deleted)
+
+    async def _delete_matching(self, pattern: str) -> int:
+        deleted = 0
+        batch: list[bytes] = []
+        async for key in self.redis.scan_iter(match=pattern, count=500):
+            batch.append(key)
+            if len(batch) >= 500:
+                deleted += await self.redis.delete(*batch)
+                batch = []
+        if batch:
+            deleted += await self.redis.delete(*batch)
+        return deleted
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -171,15 +171,29 @@ def home_view(parts: list[list[Reply]], banner: Reply | None = None) -> View:
     return View(type="home", blocks=blocks)
 
 
-def track_modal(what: str, due: date | None, channel: str, ref: str) -> View:
-    """The "Track as promise" modal, prefilled from the message."""
+MESSAGES_INTRO = (
+    "Hi, I'm Rapport. I help with small habits that build trust at work: keeping promises, "
+    "specific praise, handing decisions over. I write here at most once a day, and only once "
+    "you use me: try `/promise send the deck to Priya by Friday`, or `/rapport help`.")
+
+
+def track_modal(what: str, due: date | None, channel: str, ref: str, *, workspace: str = "",
+                thread: str | None = None) -> View:
+    """The "Track as promise" modal, prefilled from the message. Its metadata carries the
+    workspace it was opened for (Slack does not name our org when a Slack Connect partner
+    submits it) and the thread the message was in (the confirmation goes there)."""
+    meta: dict[str, str] = {"channel": channel, "ref": ref}
+    if workspace:
+        meta["w"] = workspace
+    if thread:
+        meta["thread"] = thread
     due_element = DatePickerElement(action_id="due", initial_date=due.isoformat() if due else None,
                                     placeholder="Pick a day")
     return View(
         type="modal", callback_id=TRACK_CALLBACK,
         title=PlainTextObject(text="Track a promise"),
         submit=PlainTextObject(text="Track"), close=PlainTextObject(text="Cancel"),
-        private_metadata=json.dumps({"channel": channel, "ref": ref}),
+        private_metadata=json.dumps(meta),
         blocks=[
             InputBlock(block_id="what", label=PlainTextObject(text="What did you promise?"),
                        element=PlainTextInputElement(action_id="what", multiline=True,

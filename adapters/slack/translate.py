@@ -5,9 +5,16 @@ Unknown or uninteresting payloads translate to None and are skipped on purpose.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from slack_bolt.request.internals import (
+    extract_enterprise_id,
+    extract_is_enterprise_install,
+    extract_team_id,
+)
 
 from adapters.slack import ids
 from adapters.slack.render import decode_action
@@ -20,7 +27,8 @@ _SLASH_COMMANDS = sorted((c.name for c in CHAT_COMMANDS.shown_on(Surface.SLACK))
 
 @dataclass(frozen=True, slots=True)
 class ChatMessage:
-    """A message event, reduced to what detection needs."""
+    """A message event, reduced to what detection needs. `user` is empty for a deletion
+    Slack reported without the message (its documented shape): the author is looked up."""
 
     user: str
     channel: str
@@ -29,23 +37,75 @@ class ChatMessage:
     edited: bool = False
     deleted: bool = False
     sent_at: datetime | None = None
+    thread: str | None = None     # the thread's ts when the message is a reply in a thread
 
 
 def _id(value: Any) -> str | None:
     return value.get("id") if isinstance(value, dict) else value
 
 
-def workspace_of(body: dict[str, Any]) -> str:
-    """The workspace id of any payload: events, commands and interactions name it differently.
+def workspace_from(team_id: str | None, enterprise_id: str | None,
+                   is_enterprise_install: bool | None) -> str:
+    """The workspace id for what bolt resolved (its context's `team_id`, `enterprise_id` and
+    `is_enterprise_install`): an org-wide install is one workspace, the org (its one token
+    serves every team, and Grid user ids are unique across the org); a workspace-level Grid
+    install is `E…:T…`; a workspace outside Grid its team id.
 
-    >>> workspace_of({"team_id": "T1"}), workspace_of({"team": {"id": "T1"}, "enterprise": {"id": "E1"}})
+    >>> workspace_from("T1", None, False), workspace_from("T1", "E1", False)
     ('T1', 'E1:T1')
+    >>> workspace_from("T1", "E1", True), workspace_from(None, "E1", False)
+    ('E1', 'E1')
     """
-    user = body.get("user")
-    team = body.get("team_id") or _id(body.get("team")) or (
-        user.get("team_id") if isinstance(user, dict) else None)
-    enterprise = body.get("enterprise_id") or _id(body.get("enterprise"))
-    return ids.workspace_id(team, enterprise)
+    return ids.workspace_id(None if is_enterprise_install and enterprise_id else team_id,
+                            enterprise_id)
+
+
+def workspace_of(body: dict[str, Any]) -> str:
+    """The workspace a payload belongs to, by bolt's own rules (`slack_bolt.request.internals`:
+    `authorizations[0]` for events, so that a Slack Connect partner's message is filed under
+    the installation it reached, not the partner's org; `team.enterprise_id` for interactions;
+    `view.app_installed_team_id` for a view submitted from another workspace).
+
+    >>> workspace_of({"team_id": "T1"}), workspace_of({"team": {"id": "T1", "enterprise_id": "E1"}})
+    ('T1', 'E1:T1')
+    >>> workspace_of({"team_id": "T9", "enterprise_id": "E9", "authorizations": [
+    ...     {"team_id": "T1", "enterprise_id": None, "is_enterprise_install": False}]})
+    'T1'
+    """
+    return resolved(body, extract_team_id(body), extract_enterprise_id(body),
+                    extract_is_enterprise_install(body))
+
+
+def resolved(body: dict[str, Any], team: str | None, enterprise: str | None,
+             is_enterprise_install: bool | None) -> str:
+    """The workspace for what bolt resolved of `body` (its context's ids), with the one case
+    bolt leaves to the app: our org for a view submitted from a Slack Connect partner."""
+    if _from_elsewhere(body, team):
+        enterprise = installed_enterprise(body)
+    return workspace_from(team, enterprise, is_enterprise_install)
+
+
+def _from_elsewhere(body: dict[str, Any], team: str | None) -> bool:
+    """A view submitted in a Slack Connect channel from the partner's workspace: the payload's
+    team and enterprise are the partner's, `view.app_installed_team_id` (bolt's team) is ours."""
+    view = body.get("view")
+    installed = view.get("app_installed_team_id") if isinstance(view, dict) else None
+    return bool(installed) and installed == team and _id(body.get("team")) not in (None, team)
+
+
+def installed_enterprise(body: dict[str, Any]) -> str | None:
+    """Our org for a view submitted from the partner's side: Slack does not say it (bolt notes
+    the same), so the modal carries the workspace it was opened for (`w` in its
+    private_metadata, see render.track_modal); trusted only when its team is the one Slack
+    names as the installation's."""
+    view = body.get("view") or {}
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return None
+    enterprise, team = ids.split_workspace(str(meta.get("w") or "")) if isinstance(meta, dict) \
+        else (None, None)
+    return enterprise if team == view.get("app_installed_team_id") else None
 
 
 def user_of(body: dict[str, Any]) -> str:
@@ -79,6 +139,63 @@ def _sent_at(ts: str | None) -> datetime | None:
         return None
 
 
+def _inline(element: dict[str, Any]) -> str:
+    kind = element.get("type")
+    if kind == "text":
+        return str(element.get("text") or "")
+    if kind == "link":
+        return str(element.get("text") or element.get("url") or "")
+    if kind == "user":
+        return f"<@{element.get('user_id', '')}>"
+    if kind == "channel":
+        return f"<#{element.get('channel_id', '')}>"
+    if kind == "usergroup":
+        return f"<!subteam^{element.get('usergroup_id', '')}>"
+    if kind == "emoji":
+        return f":{element.get('name', '')}:"
+    if kind == "broadcast":
+        return f"<!{element.get('range', 'here')}>"
+    return "".join(_inline(e) for e in element.get("elements") or [] if isinstance(e, dict))
+
+
+def rich_text(blocks: Any) -> str:
+    """The words of a message's `rich_text` blocks, as mrkdwn, one line per section, list
+    item or quote (what Slack shows), for a message whose `text` is empty.
+
+    >>> rich_text([{"type": "rich_text", "elements": [{"type": "rich_text_section", "elements": [
+    ...     {"type": "user", "user_id": "U2"}, {"type": "text", "text": " I'll send it Friday"}]}]}])
+    "<@U2> I'll send it Friday"
+    """
+    lines: list[str] = []
+    for block in blocks if isinstance(blocks, list) else []:
+        if not isinstance(block, dict) or block.get("type") != "rich_text":
+            continue
+        for part in block.get("elements") or []:
+            if not isinstance(part, dict):
+                continue
+            if part.get("type") == "rich_text_list":
+                lines.extend(_inline(item) for item in part.get("elements") or []
+                             if isinstance(item, dict))
+            else:
+                lines.append(_inline(part))
+    return "\n".join(line for line in lines if line.strip())
+
+
+def text_of(message: dict[str, Any]) -> str:
+    """A message's words: its `text`, or its rich_text blocks when `text` is empty."""
+    return str(message.get("text") or "") or rich_text(message.get("blocks"))
+
+
+def _thread(message: dict[str, Any]) -> str | None:
+    thread = message.get("thread_ts")
+    return str(thread) if thread else None
+
+
+def _by_bot(message: dict[str, Any], bot_user: str | None) -> bool:
+    return bool(message.get("bot_id") or message.get("bot_profile")) or not message.get("user") \
+        or message.get("user") == bot_user
+
+
 def chat_message(event: dict[str, Any], bot_user: str | None = None) -> ChatMessage | None:
     """A message, an edit or a deletion by a person; None for bots, joins and the like.
 
@@ -88,25 +205,28 @@ def chat_message(event: dict[str, Any], bot_user: str | None = None) -> ChatMess
     subtype = event.get("subtype")
     channel = str(event.get("channel", ""))
     if subtype in _PLAIN_MESSAGES:
-        if event.get("bot_id") or not event.get("user") or event.get("user") == bot_user:
+        if _by_bot(event, bot_user) or not event.get("ts"):
             return None
-        return ChatMessage(user=event["user"], channel=channel, ref=str(event.get("ts", "")),
-                           text=str(event.get("text") or ""), sent_at=_sent_at(event.get("ts")))
+        return ChatMessage(user=event["user"], channel=channel, ref=str(event["ts"]),
+                           text=text_of(event), sent_at=_sent_at(event.get("ts")),
+                           thread=_thread(event))
     if subtype == "message_changed":
         new, old = event.get("message") or {}, event.get("previous_message") or {}
-        if new.get("bot_id") or not new.get("user") or new.get("user") == bot_user:
-            return None
-        if new.get("text") == old.get("text"):
+        if _by_bot(new, bot_user) or not new.get("ts"):
+            return None  # no ts: nothing to key an offer by (refused, not filed under "")
+        if text_of(new) == text_of(old):
             return None  # a link unfurl or a reaction count changed, not the words
-        return ChatMessage(user=new["user"], channel=channel, ref=str(new.get("ts", "")),
-                           text=str(new.get("text") or ""), edited=True,
-                           sent_at=_sent_at(new.get("ts")))
+        return ChatMessage(user=new["user"], channel=channel, ref=str(new["ts"]),
+                           text=text_of(new), edited=True, sent_at=_sent_at(new.get("ts")),
+                           thread=_thread(new))
     if subtype == "message_deleted":
         old = event.get("previous_message") or {}
-        if old.get("bot_id") or not old.get("user"):
+        ref = str(event.get("deleted_ts") or old.get("ts") or "")
+        if not ref or old.get("bot_id") or (old and old.get("user") == bot_user):
             return None
-        return ChatMessage(user=old["user"], channel=channel,
-                           ref=str(event.get("deleted_ts") or old.get("ts", "")), deleted=True)
+        # Slack's documented shape has no previous_message: the author is found by the ref.
+        return ChatMessage(user=str(old.get("user") or ""), channel=channel, ref=ref,
+                           deleted=True, thread=_thread(old))
     return None
 
 
