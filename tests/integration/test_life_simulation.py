@@ -44,6 +44,8 @@ STEP = timedelta(minutes=30)
 DOWN_FROM = datetime(2027, 11, 3, 20, 0, tzinfo=UTC)   # Wednesday evening ...
 DOWN_UNTIL = datetime(2027, 11, 8, 14, 0, tzinfo=UTC)  # ... to Monday 14:00 UTC: nothing ran
 WORKSPACE = "T0LIFE"
+THANKS_DAY = date(2027, 11, 2)  # a Tuesday: Eve thanks Ana after her morning nudge
+THANKS_FOR = "for helping me with the release checklist"
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,9 @@ async def live(life: Life) -> None:
         eve_local = EVE.local(moment)
         if eve_local.hour == 12 and eve_local.minute == 0 and eve_local.weekday() < 5:
             await life.command(EVE, "habits", "")  # Eve answers every working day
+        if eve_local == local_at(EVE, THANKS_DAY, 13):  # Ana helped Eve; Eve says thanks
+            said = await life.command(EVE, "thanks", f"<@UANA> {THANKS_FOR}")
+            assert "Thanked, and sent to <@UANA>" in said
         moment += STEP
 
 
@@ -238,6 +243,17 @@ async def test_two_weeks_of_life_keep_the_notification_budget(life: Life) -> Non
     # Eve answers every day: a morning every working day she was reachable, at 10:00 local.
     eve_mornings = [s for s in life.to(EVE) if s.local.strftime("%H:%M") == "10:00"]
     assert len(eve_mornings) >= 7
+
+    # Eve's thanks to Ana on Tuesday: Wednesday's one morning message suggests paying it
+    # forward, inside that message (no extra DM), and only that morning.
+    wednesday = [s for s in life.to(EVE) if s.local.date() == THANKS_DAY + timedelta(days=1)]
+    assert [s.local.strftime("%H:%M") for s in wednesday] == ["10:00"]
+    assert "helped you with the release checklist" in wednesday[0].call.all_text()
+    assert "Who could you help this week?" in wednesday[0].call.all_text() or \
+        "who could use a hand" in wednesday[0].call.all_text()
+    paid = [s for s in life.to(EVE) if "helped you" in s.call.all_text()]
+    assert paid == wednesday
+    assert not [s for s in life.to(ANA) if "helped you" in s.call.all_text()]
 
     # Downtime from Wednesday 3 Nov 20:00 UTC to Monday 8 Nov 14:00 UTC: Monday's morning still
     # reaches those whose working day had not ended (London 14:00, New York 09:00, LA 06:00 ->
