@@ -26,7 +26,7 @@ app.kubernetes.io/part-of: rapport
 
 {{/* The external REDIS_URL: externalRedis.url, or the older secrets.redisUrl. */}}
 {{- define "rapport.redis.externalUrl" -}}
-{{- coalesce .Values.externalRedis.url .Values.secrets.redisUrl "" }}
+{{- if .Values.externalRedis.url }}{{ .Values.externalRedis.url }}{{ else if .Values.secrets.redisUrl }}{{ .Values.secrets.redisUrl }}{{ end }}
 {{- end }}
 
 {{/* The bundled Redis's Secret as the cluster has it, as JSON ("{}" when absent, and always
