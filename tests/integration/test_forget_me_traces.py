@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from adapters.console.messenger import ConsoleMessenger
 from bot.clock import FixedClock
 from bot.core import Rapport
-from bot.events import Actor, Command
+from bot.events import Actor, Command, Message
 from bot.ports import Ports
 from bot.replies import Reply
 from bot.tick import Ticker
@@ -97,3 +97,20 @@ async def test_a_handover_nobody_answered_loses_its_decision_text_after_the_rete
     assert "#1 to <@bob>" in listed and "choose the venue" not in listed
     assert "choose the venue" not in await run(core, bob, "handover list")
     assert b"spring offsite" not in await everything(redis)
+
+
+async def test_forget_me_removes_the_person_from_every_colleagues_favours_and_days_in_touch(
+    core: Rapport,
+    redis: Redis,
+) -> None:
+    ana, bob, cy = actor("anaz"), actor("bobz"), actor("cyz")
+    await run(core, ana, "thanks <@bobz> for pairing with me on the failover drill")
+    await run(core, bob, "thanks <@anaz> for reviewing my runbook the same afternoon")
+    await run(core, cy, "kudos <@anaz> your incident notes made the review short and calm")
+    await core.handle(Message(bob, "lunch <@anaz>?", "C1", "m1"))
+    assert re.search(rb"(?<![a-z])anaz(?![a-z])", await everything(redis)) is not None
+
+    await run(core, ana, "rapport forget-me confirm")
+
+    assert re.search(rb"(?<![a-z])anaz(?![a-z])", await everything(redis)) is None
+    assert "Help you" not in await run(core, bob, "thanks list")

@@ -45,6 +45,7 @@ async def make_records(core: Rapport, messenger: ConsoleMessenger) -> None:
         await sam.handle_line(line)
     lee = Console(core, messenger, me="lee")
     await lee.handle_line("/kudos @sam the deck summary was crisp and saved us an hour")
+    await lee.handle_line("/thanks @priya for pairing with me on the failover drill")
 
 
 async def test_every_key_is_hash_tagged_and_a_tags_keys_share_a_slot(
