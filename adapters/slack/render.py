@@ -173,8 +173,9 @@ def home_view(parts: list[list[Reply]], banner: Reply | None = None) -> View:
 
 MESSAGES_INTRO = (
     "Hi, I'm Rapport. I help with small habits that build trust at work: keeping promises, "
-    "specific praise, handing decisions over. I write here at most once a day, and only once "
-    "you use me: try `/promise send the deck to Priya by Friday`, or `/rapport help`.")
+    "specific praise, handing decisions over. Once you use me, I send one short nudge a day "
+    "at most, at your local time: try `/promise send the deck to Priya by Friday`, or "
+    "`/rapport help`.")
 
 
 def track_modal(what: str, due: date | None, channel: str, ref: str, *, workspace: str = "",
