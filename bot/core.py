@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from bot import enrolment, followup, nudges, touch
 from bot.clock import Clock
-from bot.commands import account, capture, handovers, kudos, promises, thanks
+from bot.commands import account, capture, handovers, kudos, prep, promises, thanks
 from bot.commands.habits_view import habits
 from bot.commands.registry import CHAT_COMMANDS, CommandHandler
 from bot.context import Context
@@ -144,6 +144,11 @@ ACTIONS: dict[str, ActionHandler] = {
     "handover.accept": _on_accept,
     "handover.discuss": _on_discuss,
     "account.forget_me": _on_forget,
+    prep.SKIP: prep.on_skip,
+    prep.OPEN: prep.on_open,
+    prep.SAVE: prep.on_save,
+    prep.OPEN_DEBRIEF: prep.on_open_debrief,
+    prep.SAVE_DEBRIEF: prep.on_save_debrief,
     "account.keep_data": _on_keep_data,
 }
 

@@ -12,6 +12,7 @@ from bot.replies import Reply
 from habits.commitments import Commitment
 from habits.handovers import Handover
 from habits.helpfulness import Favour
+from habits.negotiation import Prep
 from habits.people import PersonRef, Profile, WorkspaceRef
 from habits.recognition import Recognition
 from habits.streaks import Habit, YearBits
@@ -139,6 +140,26 @@ class Contacts(Protocol):
 
     async def skip(self, person: PersonRef, colleague: str, until: date | None) -> None:
         """Don't suggest `colleague` to `person` through `until` (None: never again)."""
+        ...
+
+
+class Preps(Protocol):
+    """Negotiation preps (habits.negotiation): private to their owner, numbered per owner."""
+
+    async def add(self, owner: PersonRef, make: Callable[[int], Prep]) -> Prep:
+        """Store a new prep; `make` receives the owner's next prep number."""
+        ...
+
+    async def get(self, owner: PersonRef, number: int) -> Prep | None: ...
+
+    async def save(self, prep: Prep) -> None: ...
+
+    async def drop(self, owner: PersonRef, number: int) -> bool:
+        """Delete the prep; False when there was none with that number."""
+        ...
+
+    async def all_for(self, owner: PersonRef) -> list[Prep]:
+        """Every prep of the owner's, by number."""
         ...
 
 
@@ -349,6 +370,7 @@ class Ports:
     planning: Planning
     favours: Favours
     contacts: Contacts
+    preps: Preps
 
 
 class DeliveryOutcome(StrEnum):

@@ -50,6 +50,33 @@ class Attachment:
 
 
 @dataclass(frozen=True, slots=True)
+class Field:
+    """One text input of a form: its name (the key of its answer), label, hint and draft."""
+
+    name: str
+    label: str
+    hint: str = ""
+    value: str = ""
+    multiline: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """Questions a platform can show as one form (a Slack modal, a Teams card with inputs).
+
+    Submitted, it comes back as the `Action(action, value, values={field name: text})`; a
+    platform without forms (the console) shows the reply's text and sections instead.
+    """
+
+    title: str
+    action: str
+    value: str
+    fields: tuple[Field, ...]
+    submit: str = "Save"
+    intro: str = ""     # Rapport markup shown above the fields
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """One message for one audience: a headline `text`, then its sections.
 
@@ -67,6 +94,7 @@ class Reply:
     # that died may already have sent it (then the messenger is asked before sending again).
     key: str | None = None
     check_first: bool = False
+    form: Form | None = None  # for the actor: renderers that can show a form show it instead
 
     @property
     def buttons(self) -> tuple[Button, ...]:

@@ -10,6 +10,7 @@ from bot.ports import Offer
 from habits.commitments import Commitment, CommitmentStatus, Source
 from habits.handovers import Handover, HandoverStatus
 from habits.helpfulness import Favour, FavourSource
+from habits.negotiation import DEBRIEF_KEYS, Debrief, Prep
 from habits.people import PersonRef, Profile, TimeOff, WorkspaceRef
 from habits.recognition import Recognition
 from habits.teams import Team
@@ -214,3 +215,31 @@ def team_from_json(workspace: WorkspaceRef, raw: str | bytes) -> Team:
     return Team(workspace=workspace, team_id=d["id"], name=d["name"],
                 members=frozenset(d["members"]), juniors=frozenset(d["juniors"]),
                 managers=frozenset(d["managers"]), min_group_size=d["min"])
+
+
+def prep_to_json(p: Prep) -> str:
+    return _dumps(prep_to_data(p))
+
+
+def prep_to_data(p: Prep) -> dict[str, Any]:
+    """What is stored of a negotiation prep (also the personal data export's)."""
+    data: dict[str, Any] = {
+        "n": p.number, "what": p.what, "with": p.counterpart,
+        "on": p.meeting.isoformat() if p.meeting else None, "answers": dict(p.answers),
+        "step": p.step, "created": p.created_at.isoformat() if p.created_at else None,
+    }
+    if p.debrief is not None:
+        data["debrief"] = {**{key: getattr(p.debrief, key) for key in DEBRIEF_KEYS},
+                           "at": p.debrief.at.isoformat() if p.debrief.at else None}
+    return data
+
+
+def prep_from_json(owner: PersonRef, raw: str | bytes) -> Prep:
+    d = json.loads(raw)
+    debrief = d.get("debrief")
+    return Prep(owner=owner, number=d["n"], what=d["what"], counterpart=d["with"],
+                meeting=date.fromisoformat(d["on"]) if d.get("on") else None,
+                answers=dict(d.get("answers") or {}), step=int(d.get("step") or 0),
+                created_at=_dt(d.get("created")),
+                debrief=Debrief(**{key: str(debrief.get(key) or "") for key in DEBRIEF_KEYS},
+                                at=_dt(debrief.get("at"))) if debrief else None)

@@ -80,6 +80,8 @@ class PersonKeys:
     favours_received = property(lambda self: self._base + "favours:received")
     contacts = property(lambda self: self._base + "contacts")
     contacts_skipped = property(lambda self: self._base + "contacts:skipped")
+    preps = property(lambda self: self._base + "preps")
+    prep_seq = property(lambda self: self._base + "preps:seq")
 
     def sent_mark(self, purpose: str, day: str) -> str:
         return person_key(self.person, "sent", purpose, day)

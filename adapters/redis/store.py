@@ -25,6 +25,7 @@ from adapters.redis.offers import RedisOffers
 from adapters.redis.people import RedisPeople
 from adapters.redis.personal_data import RedisPersonalData
 from adapters.redis.planning import RedisPlanning
+from adapters.redis.preps import RedisPreps
 from adapters.redis.recognitions import RedisRecognitions
 from adapters.redis.stats import RedisStats
 from adapters.redis.team_figures import RedisTeamFigures
@@ -35,7 +36,7 @@ __all__ = [
     "RedisCommitments", "RedisContacts", "RedisDedupe", "RedisDueWork", "RedisFavours",
     "RedisHabitLog", "RedisHandovers",
     "RedisHealth", "RedisNudgeMarks", "RedisOffers", "RedisPeople", "RedisPersonalData",
-    "RedisPlanning", "RedisRecognitions", "RedisStats", "RedisTeamFigures", "RedisTeams",
+    "RedisPlanning", "RedisPreps", "RedisRecognitions", "RedisStats", "RedisTeamFigures", "RedisTeams",
     "redis_ports",
 ]
 
@@ -50,9 +51,10 @@ def redis_ports(redis: Redis) -> Ports:
     recognitions, handovers = RedisRecognitions(redis), RedisHandovers(redis)
     habits, teams, offers = RedisHabitLog(redis), RedisTeams(redis), RedisOffers(redis)
     favours, contacts = RedisFavours(redis), RedisContacts(redis)
+    preps = RedisPreps(redis)
     personal_data = RedisPersonalData(
         redis, [people, commitments, recognitions, handovers, habits, teams, offers, favours,
-                contacts])
+                contacts, preps])
     return Ports(
         people=people,
         commitments=commitments,
@@ -71,4 +73,5 @@ def redis_ports(redis: Redis) -> Ports:
         planning=RedisPlanning(redis),
         favours=favours,
         contacts=contacts,
+        preps=preps,
     )

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.commands import account, handovers, kudos, promises, team, thanks
+from bot.commands import account, handovers, kudos, prep, promises, team, thanks
 from bot.commands.habits_view import habits
 from bot.context import Context
 from bot.replies import Reply, say
@@ -306,6 +306,39 @@ CHAT_COMMANDS = CommandRegistry(
                              "Example: `/handover close 2`"),
         ),
         hint="@lee choose the venue for the offsite",
+    ),
+    ChatCommand(
+        "prep", "Prepare a negotiation in private",
+        "*/prep* <what> with @someone [on <date>]\n"
+        "Prepare your leverage before the conversation: your alternative, what they want, "
+        "what you can trade. Only you see it.\n"
+        "Example: `/prep the Q1 headcount with @lee on Thursday`\n"
+        "*/prep answer* <n> <text> · *skip* <n> · *list* · *show* <n> · *debrief* <n> · "
+        "*drop* <n>",
+        prep.prep,
+        subcommands=(
+            SubCommand(("answer",), prep.answer, NUMBERED_WITH_WORDS, NUMBER_FIRST,
+                       usage="*/prep answer* <number> <text> answers the question the prep is "
+                             "on, then asks the next. Example: `/prep answer 1 two more "
+                             "engineers for Q1`"),
+            SubCommand(("skip",), prep.skip, NUMBERED, NUMBER_FIRST,
+                       usage="*/prep skip* <number> moves on to the next question. Example: "
+                             "`/prep skip 1`"),
+            SubCommand(("list",), prep.list_preps, NOTHING_MORE,
+                       usage="*/prep list* shows your preps, only to you."),
+            SubCommand(("show",), prep.show, NUMBERED, NUMBER_FIRST,
+                       usage="*/prep show* <number> shows a prep on one screen, with "
+                             "feedback. Example: `/prep show 1`"),
+            SubCommand(("debrief",), prep.debrief, re.compile(r"#?\d{1,9}(?:\s+\S.*)?",
+                                                              re.DOTALL), NUMBER_FIRST,
+                       usage="*/prep debrief* <number> [how it went] notes how it went. "
+                             "Example: `/prep debrief 1 agreed on one engineer now, one in "
+                             "March`"),
+            SubCommand(("drop", "delete"), prep.drop, NUMBERED, NUMBER_FIRST,
+                       usage="*/prep drop* <number> (or *delete*) deletes a prep. Example: "
+                             "`/prep drop 1`"),
+        ),
+        hint="the Q1 headcount with @lee on Thursday",
     ),
     ChatCommand(
         "habits", "Your streaks and this week's progress",

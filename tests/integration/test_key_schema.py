@@ -41,7 +41,8 @@ async def make_records(core: Rapport, messenger: ConsoleMessenger) -> None:
     for line in ["/promise send the deck to @priya by Friday", "/kept 1",
                  "/promise review @lee's draft tomorrow",
                  "/kudos @lee your runbook made the failover calm and quick",
-                 "/handover @ben pick the release date", "/rapport settings nudge 08:00"]:
+                 "/handover @ben pick the release date", "/rapport settings nudge 08:00",
+                 "/prep the release scope with @ben on Friday", "/prep answer 1 a week more"]:
         await sam.handle_line(line)
     lee = Console(core, messenger, me="lee")
     await lee.handle_line("/kudos @sam the deck summary was crisp and saved us an hour")
@@ -73,7 +74,8 @@ async def test_each_persons_records_carry_that_persons_tag(
     sam, lee, ben = PersonKeys(person("sam")), PersonKeys(person("lee")), PersonKeys(person("ben"))
     expected = [sam.profile, sam.promises, sam.promise_seq, sam.open_promises, sam.kudos_given,
                 sam.kudos_received, sam.handovers, sam.handover_seq, sam.counterparts,
-                sam.habit_years, lee.kudos_given, lee.kudos_received, lee.counterparts,
+                sam.habit_years, sam.preps, sam.prep_seq, lee.kudos_given, lee.kudos_received,
+                lee.counterparts,
                 ben.handovers_received, ben.counterparts]
     assert [key for key in expected if not await redis.exists(key)] == []
     by_slot = {key_slot(key.encode()) for key in expected if key.startswith(

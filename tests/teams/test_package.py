@@ -27,7 +27,8 @@ def test_the_package_zips_a_filled_manifest_and_both_icons(tmp_path: Path) -> No
     [bot] = data["bots"]
     assert bot["botId"] == APP_ID
     assert [c["title"] for c in bot["commandLists"][0]["commands"]] == [
-        "promise", "kept", "kudos", "thanks", "handover", "habits", "team", "rapport", "help"]
+        "promise", "kept", "kudos", "thanks", "handover", "prep", "habits", "team", "rapport",
+        "help"]
     [extension] = data["composeExtensions"]
     [track] = extension["commands"]
     assert (track["title"], track["type"], track["context"], track["fetchTask"]) == (

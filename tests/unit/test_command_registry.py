@@ -68,7 +68,8 @@ def test_an_alias_routes_like_its_command_and_every_translator_knows_it() -> Non
 
 def test_the_core_answers_to_every_registered_word_and_nothing_else() -> None:
     assert set(COMMANDS) == CHAT_COMMANDS.words() == {
-        "promise", "kept", "kudos", "thanks", "handover", "habits", "team", "rapport", "help"}
+        "promise", "kept", "kudos", "thanks", "handover", "prep", "habits", "team", "rapport",
+        "help"}
 
 
 @pytest.mark.parametrize("word", sorted(CHAT_COMMANDS.words()))
