@@ -26,7 +26,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import render, translate
+from adapters.slack import prep_modal, render, translate
 from adapters.slack.inbox import Inbox
 from adapters.slack.installation import RedisInstallationStore, RedisOAuthStateStore
 from bot.clock import Clock
@@ -171,6 +171,13 @@ class Listeners:
                                     workspace=workspace_in(context, body))
         return failed or await ack()  # closes the modal; the confirmation arrives as a message
 
+    async def form(self, body: dict[str, Any], ack: AsyncAck, request: AsyncBoltRequest,
+                   context: AsyncBoltContext) -> BoltResponse:
+        """A form's modal (adapters.slack.prep_modal): every field optional, kept as a draft."""
+        failed = await self._accept("view", body, "v:" + _digest(request),
+                                    workspace=workspace_in(context, body))
+        return failed or await ack()
+
 
 def build_app(*, listeners: Listeners, client: AsyncWebClient, signing_secret: str,
               installations: RedisInstallationStore | None = None,
@@ -196,5 +203,6 @@ def build_app(*, listeners: Listeners, client: AsyncWebClient, signing_secret: s
     app.command(every)(listeners.command)
     app.shortcut(render.TRACK_SHORTCUT)(listeners.shortcut)
     app.view(render.TRACK_CALLBACK)(listeners.view)
+    app.view(prep_modal.CALLBACK)(listeners.form)
     app.action(every)(listeners.action)
     return app

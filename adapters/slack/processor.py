@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from adapters.slack import ids, render, translate
+from adapters.slack import ids, prep_modal, render, translate
 from adapters.slack.client import SlackClients
 from adapters.slack.inbox import Entry
 from adapters.slack.installation import RedisInstallationStore
@@ -55,6 +55,7 @@ class Origin:
     response_url: str | None = None
     source: str = "message"       # "message", "command", "action", "home", "view"
     thread: str | None = None     # the thread it happened in: replies there stay there
+    trigger_id: str | None = None  # a command's or button's: opens a form reply as a modal
 
 
 def _in_thread(thread: str | None) -> dict[str, Any]:
@@ -76,8 +77,16 @@ class Outbox:
                    client: AsyncWebClient) -> Reply | None:
         """Send every reply; returns the ME reply meant for the Home tab's banner, if any."""
         banner: Reply | None = None
+        trigger = origin.trigger_id
         for reply in replies:
             try:
+                if reply.form is not None and trigger and reply.audience is Audience.ME:
+                    opened = await prep_modal.open_form(client, trigger, reply.form,
+                                                        workspace=origin.workspace,
+                                                        channel=origin.channel)
+                    trigger = None  # a trigger opens one view; else the reply as a message
+                    if opened:
+                        continue
                 if reply.audience is Audience.DIRECT:
                     delivery = await self.messenger.deliver(reply)
                     log.debug("direct reply: %s %s", delivery.outcome, delivery.detail)
@@ -254,7 +263,8 @@ class Processor:
         replies = await self.core.handle(Command(actor, name, str(body.get("text") or ""),
                                                  channel, idempotency_key=key))
         await self.outbox.send(replies, Origin(workspace, user, channel, body.get("response_url"),
-                                               "command"), client)
+                                               "command", trigger_id=body.get("trigger_id")),
+                               client)
 
     async def action(self, workspace: str, body: dict[str, Any], client: AsyncWebClient,
                      key: str | None = None) -> None:
@@ -271,7 +281,8 @@ class Processor:
                 actor, press.action, press.value, channel, press.values,
                 idempotency_key=f"{key}:{index}" if key else None))
             origin = Origin(workspace, user, channel, body.get("response_url"),
-                            "home" if on_home else "action", thread=thread)
+                            "home" if on_home else "action", thread=thread,
+                            trigger_id=body.get("trigger_id") if index == 0 else None)
             banner = await self.outbox.send(replies, origin, client)
             if on_home:
                 await self.publish_home(workspace, user, client, banner)
@@ -280,6 +291,9 @@ class Processor:
                    key: str | None = None) -> None:
         """The "Track as promise" modal was submitted: a /promise in the core's terms."""
         view = body.get("view") or {}
+        if view.get("callback_id") == prep_modal.CALLBACK:
+            await self.form(workspace, body, client, key)
+            return
         values = (view.get("state") or {}).get("values") or {}
         what = str(((values.get("what") or {}).get("what") or {}).get("value") or "").strip()
         due = ((values.get("due") or {}).get("due") or {}).get("selected_date")
@@ -296,6 +310,17 @@ class Processor:
         thread = meta.get("thread") or None
         await self.outbox.send(replies, Origin(workspace, user, channel, None, "view",
                                                thread=thread), client)
+
+    async def form(self, workspace: str, body: dict[str, Any], client: AsyncWebClient,
+                   key: str | None = None) -> None:
+        """A form's modal was submitted (adapters.slack.prep_modal): its Action, to the core."""
+        action, value, texts = prep_modal.submitted(body)
+        user = translate.user_of(body)
+        channel = prep_modal.metadata(body).get("channel") or None
+        actor = await self.people.actor(workspace, user, client)
+        replies = await self.core.handle(Action(actor, action, value, channel, texts,
+                                                idempotency_key=key))
+        await self.outbox.send(replies, Origin(workspace, user, channel, None, "view"), client)
 
     async def publish_home(self, workspace: str, user: str, client: AsyncWebClient,
                            banner: Reply | None = None) -> None:
