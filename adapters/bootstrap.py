@@ -149,7 +149,7 @@ async def build(settings: Settings, clock: Clock | None = None, *, with_platform
     try:  # every command that builds a runtime (serve, slack-worker, tick, console) checks it
         await persistence.check(redis, allow_volatile=settings.rapport_allow_volatile_redis,
                                 managed=settings.rapport_redis_persistence == "managed")
-        ports = redis_ports(redis)
+        ports = redis_ports(redis, settings.rapport_public_url)
         clock = clock or SystemClock()
         return wire(settings, redis, ports, MeasuredRapport(ports, clock), clock,
                     slack=slack, teams=teams, platforms=None if with_platforms else (),

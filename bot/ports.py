@@ -302,6 +302,16 @@ class NudgeMarks(Protocol):
         ...
 
 
+class DashboardLinks(Protocol):
+    """Single-use links to the team dashboard page (bot.dashboard, adapters/web/dashboard.py)."""
+
+    async def issue(self, viewer: PersonRef, is_admin: bool) -> str | None:
+        """A new link for `viewer` alone, which opens once and soon expires (`is_admin`: what
+        the platform said when they asked); None when this Rapport has no public address
+        (RAPPORT_PUBLIC_URL)."""
+        ...
+
+
 class TeamFigures(Protocol):
     """Weekly aggregates per team, kept as events happen so a summary is a few reads."""
 
@@ -367,6 +377,7 @@ class Ports:
     teams: Teams
     nudge_marks: NudgeMarks
     figures: TeamFigures
+    dashboard_links: DashboardLinks
     planning: Planning
     favours: Favours
     contacts: Contacts

@@ -75,14 +75,40 @@ def privacy_note(team: Team, counted: frozenset[str], hidden: Hidden) -> str:
             "once Rapport has told them about the team, unless they turned its messages off.")
 
 
-async def summary_sections(ports: Ports, team: Team, viewer: Profile, now: datetime,
-                           week_ended: bool = False, seen: Visible | None = None,
-                           ) -> list[Section]:
-    """The team's week and its 12-week trend, as sections (a note instead, when hidden).
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A team's figures as a viewer may see them: its counted members and `TREND_WEEKS` weeks,
+    oldest first (the last is the week shown)."""
 
-    `week_ended`: the week before the viewer's current one (the Monday digest's), not this one.
-    `seen`: the teams the viewer can see; by default the ones they manage (an admin's command
-    passes every team of the workspace).
+    team: Team
+    counted: frozenset[str]
+    weeks: list[WeekFigures]
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """A team whose figures this viewer may not see, and why."""
+
+    team: Team
+    counted: frozenset[str]
+    hidden: Hidden
+
+
+def mean_active(week: WeekFigures, members: int) -> float:
+    """The share of counted members active in a habit that week, averaged over the habits."""
+    return sum(week.share_active(h, members) for h in Habit) / len(Habit)
+
+
+async def team_figures(ports: Ports, team: Team, viewer: Profile, now: datetime,
+                       week_ended: bool = False, seen: Visible | None = None,
+                       ) -> Shown | Refused:
+    """What the viewer may see of the team, as data: its weeks, or why there are none.
+
+    The one place the privacy rules are applied to a summary: the chat summary, the digest
+    and the dashboard page (bot.dashboard) all read it. `week_ended`: the week before the
+    viewer's current one (the Monday digest's), not this one. `seen`: the teams the viewer can
+    see; by default the ones they manage (an admin's command passes every team of the
+    workspace).
     """
     if seen is None:
         others = [t for t in await managed_by(ports, viewer) if t.team_id != team.team_id]
@@ -90,15 +116,27 @@ async def summary_sections(ports: Ports, team: Team, viewer: Profile, now: datet
     counted = seen.of(team)
     hidden = seen.hidden(team)
     if hidden is not None:
-        return [Section(privacy_note(team, counted, hidden))]
+        return Refused(team, counted, hidden)
     day = viewer.local_date(now) - timedelta(days=7 if week_ended else 0)
-    weeks = await ports.figures.weeks(team, last_weeks(day, TREND_WEEKS))
+    return Shown(team, counted, await ports.figures.weeks(team, last_weeks(day, TREND_WEEKS)))
+
+
+async def summary_sections(ports: Ports, team: Team, viewer: Profile, now: datetime,
+                           week_ended: bool = False, seen: Visible | None = None,
+                           ) -> list[Section]:
+    """The team's week and its 12-week trend, as sections (a note instead, when hidden).
+
+    `week_ended` and `seen`: as for `team_figures`.
+    """
+    shown = await team_figures(ports, team, viewer, now, week_ended, seen)
+    if isinstance(shown, Refused):
+        return [Section(privacy_note(team, shown.counted, shown.hidden))]
+    counted, weeks = shown.counted, shown.weeks
     this = weeks[-1]
     members = len(counted)
     active = " · ".join(f"{RULES[h].short} {this.share_active(h, members):.0%}" for h in Habit)
     kept_trend = sparkline([w.count("kept_on_time") for w in weeks])
-    active_trend = sparkline([sum(w.share_active(h, members) for h in Habit) / len(Habit)
-                              for w in weeks])
+    active_trend = sparkline([mean_active(w, members) for w in weeks])
     size = (f"{members} members" if members == len(team.members)
             else f"{members} of {len(team.members)} members counted")
     lines = [
@@ -121,20 +159,25 @@ async def summary_sections(ports: Ports, team: Team, viewer: Profile, now: datet
     return sections
 
 
-async def named_rows(ports: Ports, team: Team, counted: frozenset[str], now: datetime) -> list[str]:
-    """Rows for the counted members who chose to share: three round trips whatever the size."""
+async def named_streaks(ports: Ports, team: Team, counted: frozenset[str], now: datetime,
+                        ) -> list[tuple[Profile, dict[Habit, int]]]:
+    """The counted members who chose to share, each with their current streak per habit:
+    three round trips whatever the size."""
     consenting = sorted(counted & await ports.people.sharing(team.workspace))
     profiles = await ports.people.profiles([team.person(u) for u in consenting])
     sharing = [p for p in profiles if p.share_with_managers and counts_in_teams(p)]
     this_year = now.year + 1
     years = [range((p.since or now.date()).year - 1, this_year) for p in sharing]
     histories = await ports.habits.histories([p.person for p in sharing], years)
-    rows = []
-    for profile, history in zip(sharing, histories, strict=True):
-        streaks = {s.habit: s for s in streaks_from(history, profile, now)}
-        rows.append(f"{mention(profile.person.user)} — " + " · ".join(
-            f"{RULES[h].short} streak {streaks[h].current}" for h in Habit))
-    return rows
+    return [(profile, {s.habit: s.current for s in streaks_from(history, profile, now)})
+            for profile, history in zip(sharing, histories, strict=True)]
+
+
+async def named_rows(ports: Ports, team: Team, counted: frozenset[str], now: datetime) -> list[str]:
+    """Rows for the counted members who chose to share (`named_streaks`)."""
+    return [f"{mention(profile.person.user)} — " + " · ".join(
+                f"{RULES[h].short} streak {streaks[h]}" for h in Habit)
+            for profile, streaks in await named_streaks(ports, team, counted, now)]
 
 
 def csv_export(team: Team, weeks: list[WeekFigures], members: int) -> Attachment:

@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 
 from adapters.redis.commitments import RedisCommitments
 from adapters.redis.contacts import RedisContacts
+from adapters.redis.dashboard_links import RedisDashboardLinks
 from adapters.redis.dedupe import RedisDedupe
 from adapters.redis.due import RedisDueWork
 from adapters.redis.favours import RedisFavours
@@ -41,11 +42,12 @@ __all__ = [
 ]
 
 
-def redis_ports(redis: Redis) -> Ports:
+def redis_ports(redis: Redis, public_url: str | None = None) -> Ports:
     """Every port the core needs, over one Redis client (nothing connects until first used).
 
     A store that holds personal data is also listed for RedisPersonalData, which exports,
-    forgets and expires through it (adapters.redis.records.PersonalRecords).
+    forgets and expires through it (adapters.redis.records.PersonalRecords). `public_url`
+    (RAPPORT_PUBLIC_URL) is where the team dashboard's links point.
     """
     people, commitments = RedisPeople(redis), RedisCommitments(redis)
     recognitions, handovers = RedisRecognitions(redis), RedisHandovers(redis)
@@ -70,6 +72,7 @@ def redis_ports(redis: Redis) -> Ports:
         teams=teams,
         nudge_marks=RedisNudgeMarks(redis),
         figures=RedisTeamFigures(redis),
+        dashboard_links=RedisDashboardLinks(redis, public_url),
         planning=RedisPlanning(redis),
         favours=favours,
         contacts=contacts,

@@ -1,5 +1,5 @@
-"""The one HTTP server: the platforms it is given (Slack, Teams), health, readiness and
-metrics, plus the in-process tick.
+"""The one HTTP server: the platforms it is given (Slack, Teams), health, readiness,
+metrics and the team dashboard page, plus the in-process tick.
 
 It knows platforms only through adapters/platform.py: it mounts their routes, starts them with
 the server, drains them at a graceful stop and closes them last.
@@ -32,7 +32,9 @@ from adapters.observability import (
     request_id,
 )
 from adapters.platform import MAX_BODY, Platform, delivery_routes
+from adapters.redis.dashboard_links import RedisDashboardLinks
 from adapters.settings import Settings
+from adapters.web.dashboard import DashboardPage
 from adapters.web.guard import ConnectionGuard, GuardedSite, Limits
 from bot.clock import Clock
 from bot.ports import Ports
@@ -167,6 +169,11 @@ def make_app(runtime: Served, platforms: Sequence[Platform] | None = None) -> we
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    # The team dashboard (adapters/web/dashboard.py): HEAD would consume a link, so GET only.
+    page = DashboardPage(RedisDashboardLinks(runtime.redis, runtime.settings.rapport_public_url),
+                         runtime.ports, runtime.clock)
+    for path, handler in page.routes():
+        app.router.add_get(path, handler, allow_head=False)
     for platform in mounted:
         for route in platform.routes():
             app.router.add_route(route.method, route.path, route.handler)

@@ -351,7 +351,8 @@ CHAT_COMMANDS = CommandRegistry(
         "*/team* shows the teams you manage (aggregates only) and what managers see about you.\n"
         "Managers: */team add* [team] @a @b · */team remove* [team] @a · "
         "*/team junior* [team] @a (and */team senior* @a to undo) · "
-        "*/team export* [team] (CSV of weekly aggregates)\n"
+        "*/team export* [team] (CSV of weekly aggregates) · */team dashboard* (charts, on a "
+        "private link)\n"
         "Workspace admins: */team create* <name> [@manager] · */team managers add* [team] @m "
         "(or *remove*) · */team privacy* [team] <minimum size> · */team delete* [team]\n"
         "Members: */team leave* [team]\n"
@@ -373,6 +374,9 @@ CHAT_COMMANDS = CommandRegistry(
                        "@kim`"),
             SubCommand(("export",), _export_team, usage="*/team export* [team]: a CSV of "
                        "weekly aggregates. Example: `/team export platform`"),
+            SubCommand(("dashboard",), team.dashboard, NOTHING_MORE, usage="*/team "
+                       "dashboard*: a private link to your teams' 12-week charts (managers). "
+                       "Example: `/team dashboard`"),
             SubCommand(("privacy",), team.privacy, usage="*/team privacy* [team] <minimum "
                        "size> (workspace admins). Example: `/team privacy platform 6`"),
             SubCommand(("delete",), team.delete, usage="*/team delete* [team] (workspace "

@@ -259,3 +259,20 @@ async def leave(ctx: Context, text: str) -> list[Reply]:
     return [say(f"You left *{user_text(chosen.name)}*. From now on nothing you do counts in its "
                 "figures (weeks already past keep the totals they had, with no names). A manager "
                 "who adds you again must do so openly: you would be told.")]
+
+
+async def dashboard(ctx: Context, text: str) -> list[Reply]:
+    """`/team dashboard`: a private, single-use link to the charts of the teams you may see,
+    with the same figures and the same privacy rules as `/team` (bot/dashboard.py)."""
+    if not await _managed(ctx):
+        return [say("You don't manage a team yet, so there is no dashboard to show. A workspace "
+                    "admin creates teams (`/team create &lt;name&gt;`) and names their managers.")]
+    link = await ctx.ports.dashboard_links.issue(ctx.person, ctx.actor.is_admin)
+    if link is None:
+        return [say("The team dashboard isn't available here: this Rapport has no public address "
+                    "(RAPPORT_PUBLIC_URL) to link to. Ask your Rapport admin to set it; meanwhile "
+                    "`/team` shows the same figures in chat.")]
+    return [Reply(text=f"Your team dashboard: {link}\nOnly for you: the link opens once, within "
+                       "10 minutes, and the page then works for 30 minutes. Don't forward it; ask "
+                       "again with `/team dashboard` whenever you need a new one.",
+                  audience=Audience.ME)]
