@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from adapters.teams import prep_card
 from bot.markup import plain
 from bot.replies import Button, ButtonStyle, Reply
 
@@ -127,6 +128,13 @@ def reply_card(reply: Reply, names: dict[str, str] | None = None,
                download: tuple[str, str] | None = None) -> dict[str, Any]:
     """The reply as an Adaptive Card; `download` is (label, url) for an attached file."""
     mentions = Mentions(names or {})
+    if reply.form is not None:  # every question at once, with Save (adapters/teams/prep_card.py)
+        fields, save = prep_card.form_body(reply, reply.form, lambda t: card_text(t, mentions))
+        form: dict[str, Any] = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": VERSION,
+                                "body": fields, "actions": [save]}
+        if mentions.entities:
+            form["msteams"] = {"entities": mentions.entities}
+        return form
     body: list[dict[str, Any]] = _blocks(reply.text, mentions, headline=True)
     dates = 0
     for section in reply.sections:

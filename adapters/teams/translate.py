@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from botbuilder.schema import Activity
 
-from adapters.teams import ids
+from adapters.teams import ids, prep_card
 from adapters.teams.store import is_bot, tenant_of
 from bot.commands.registry import CHAT_COMMANDS
 from bot.events import Action, Actor, Command, Message, MessageDeleted
@@ -159,7 +159,7 @@ def _action_of(activity: Activity, value: Any) -> Action | None:
     if not isinstance(value, dict) or not isinstance(value.get("action"), str) or (
             not value["action"]):
         return None
-    values: dict[str, str] = {}
+    values: dict[str, str] = prep_card.field_values(value)  # a form card's inputs
     picked = value.get(str(value.get("date_input") or "date"))
     if isinstance(picked, str) and picked.strip():
         values["date"] = picked.strip()
