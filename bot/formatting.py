@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.markup import mention, user_text
@@ -28,6 +28,25 @@ def when(moment: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
     if now is not None and now.astimezone(tz).year != local.year:
         text = f"{local:%a} {local.day} {local:%b} {local.year}, {local:%H:%M}"
     return text
+
+
+def on_when(moment: datetime, tz: ZoneInfo, now: datetime) -> str:
+    """A moment inside a sentence: "today at 17:00", "tomorrow at 09:30", "on Fri 4 Dec at 17:00".
+
+    >>> utc = ZoneInfo("UTC")
+    >>> now = datetime(2026, 12, 2, 9, tzinfo=utc)
+    >>> on_when(datetime(2026, 12, 2, 17, tzinfo=utc), utc, now)
+    'today at 17:00'
+    >>> on_when(datetime(2026, 12, 4, 17, tzinfo=utc), utc, now)
+    'on Fri 4 Dec at 17:00'
+    """
+    local, today = moment.astimezone(tz), now.astimezone(tz).date()
+    if local.date() == today:
+        return f"today at {local:%H:%M}"
+    if local.date() == today + timedelta(days=1):
+        return f"tomorrow at {local:%H:%M}"
+    year = f" {local.year}" if local.year != today.year else ""
+    return f"on {local:%a} {local.day} {local:%b}{year} at {local:%H:%M}"
 
 
 def promise_line(commitment: Commitment, tz: ZoneInfo, now: datetime | None = None) -> str:

@@ -126,6 +126,19 @@ class Favours(Protocol):
     async def received_by(self, person: PersonRef) -> list[Favour]: ...
 
 
+class Coaching(Protocol):
+    """Which coaching lines a person was shown, and on which local day last (bot.coaching):
+    a long line comes at most once a fortnight, a short one in its place otherwise."""
+
+    async def last_shown(self, person: PersonRef, lines: Sequence[str]) -> dict[str, date]:
+        """Line id -> the last local day it was shown, for those of `lines` ever shown."""
+        ...
+
+    async def shown(self, person: PersonRef, line: str, day: date) -> None:
+        """The person was shown coaching line `line` on their local `day`."""
+        ...
+
+
 class Contacts(Protocol):
     """The last local day each pair of colleagues was in touch (habits.familiarity): no texts,
     no counts, only a day per colleague, kept with each of the two."""
@@ -381,6 +394,7 @@ class Ports:
     planning: Planning
     favours: Favours
     contacts: Contacts
+    coaching: Coaching
     preps: Preps
 
 

@@ -70,7 +70,8 @@ def privacy_note(team: Team, counted: frozenset[str], hidden: Hidden) -> str:
                 "Make the teams differ by more people, or delete one.")
     members = len(team.members)
     of = "" if len(counted) == members else f" of {members}"
-    return (f"{name} has {len(counted)}{of} member(s) counted. Figures appear from "
+    noun = "member" if members == 1 else "members"
+    return (f"{name}: {len(counted)}{of} {noun} counted. Figures appear from "
             f"{team.minimum} counted members, so that no one can be singled out. A member counts "
             "once Rapport has told them about the team, unless they turned its messages off.")
 

@@ -49,9 +49,8 @@ def full_help() -> str:
 def overview() -> str:
     """A short answer to `help`: one line per command, and where the details are."""
     lines = [f"/{command.name} — {command.summary}" for command in _registry() if command.usage]
-    return ("Rapport helps you keep promises, recognise people and hand over decisions.\n"
-            + "\n".join(lines)
-            + "\n`/rapport help` shows each one with an example.")
+    return ("Rapport helps you keep promises, recognise people and hand over decisions; "
+            "`/rapport help` shows each one with an example.\n" + "\n".join(lines))
 
 
 def did_you_mean(word: str) -> str:

@@ -2,6 +2,10 @@
 
 Lines starting with `/` are commands, `:N` presses button N (with the rest of the line as its
 input, e.g. a new date), `:as <name>` switches person, and anything else is a chat message.
+
+Replies are shown as plain text: no markup characters, emoji codes as emoji (":tada:" -> 🎉),
+and the buttons of a promise on a row that names it ("#3:  [:4] Kept ..."), so the number you
+press is never mistaken for the promise's. Each person keeps their own buttons across `:as`.
 """
 
 from __future__ import annotations
@@ -24,6 +28,28 @@ PLATFORM, WORKSPACE, CHANNEL = "console", "local", "console"
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
 _AT = re.compile(r"(?<![\w<])@([A-Za-z0-9._-]{1,40})")
 
+_EMOJI = {":tada:": "\U0001f389", ":pray:": "\U0001f64f", ":wave:": "\U0001f44b",
+          ":sparkles:": "\u2728", ":white_check_mark:": "\u2705", ":raised_hands:": "\U0001f64c",
+          ":clap:": "\U0001f44f", ":bulb:": "\U0001f4a1", ":handshake:": "\U0001f91d"}
+_EMOJI_CODE = re.compile(r":[a-z0-9_+-]+:")
+_PROMISE_ACTIONS = frozenset({"promise.kept", "promise.more_time", "promise.drop",
+                              "promise.undo"})
+
+
+def console_text(markup: str) -> str:
+    """Rapport markup as the console prints it: plain, without backticks, emoji as emoji.
+
+    >>> console_text(":tada: Kudos from <@sam>: *the* `/kept` list")
+    '\U0001f389 Kudos from @sam: the /kept list'
+    """
+    text = plain(markup).replace("`", "")
+    return _EMOJI_CODE.sub(lambda m: _EMOJI.get(m.group(0), m.group(0)), text)
+
+
+def _messages(count: int) -> str:
+    return "1 new message" if count == 1 else f"{count} new messages"
+
+
 _EVERY = ", ".join(f"/{c.name}" for c in CHAT_COMMANDS.shown_on(Surface.CONSOLE) if c.usage)
 HELP = f"""Console commands:
   /help                 every Rapport command ({_EVERY})
@@ -44,9 +70,14 @@ class Console:
         self.me = me
         self.admin = me  # the person at the terminal administers the local workspace
         self.exports = exports
-        self.buttons: list[Button] = []
+        self._buttons: dict[str, list[Button]] = {}  # each person's, kept across `:as`
         self._fresh: list[Button] = []
         self.counter = 0
+
+    @property
+    def buttons(self) -> list[Button]:
+        """The buttons `:N` presses: those of the current person's latest output."""
+        return self._buttons.get(self.me, [])
 
     def actor(self) -> Actor:
         """Who is typing: the console's own user is the workspace admin (they can create
@@ -60,9 +91,9 @@ class Console:
         out = await self._handle(line.strip())
         waiting = await self.messenger.collect(PersonRef(PLATFORM, WORKSPACE, self.me))
         if waiting:
-            out += [f"You have {len(waiting)} new message(s):", *await self.show(waiting)]
+            out += [f"You have {_messages(len(waiting))}:", *await self.show(waiting)]
         if self._fresh:
-            self.buttons = self._fresh  # buttons of this line's output replace older ones
+            self._buttons[self.me] = self._fresh  # this line's buttons replace older ones
         return out
 
     async def _handle(self, line: str) -> list[str]:
@@ -94,8 +125,10 @@ class Console:
         if not _NAME.match(name):
             return ["Usage: :as <name>, e.g. :as priya (letters, digits, . _ -)"]
         self.me = name
-        self.buttons = []
-        return [f"You are now @{name}."]
+        left = len(self.buttons)
+        return [f"You are now @{name}." + (f" Your buttons :1–:{left} still work."
+                                            if left > 1 else " Your button :1 still works."
+                                            if left else "")]
 
     async def press(self, number: int, text: str) -> list[str]:
         if not 1 <= number <= len(self.buttons):
@@ -110,7 +143,7 @@ class Console:
         for reply in replies:
             if reply.audience is Audience.DIRECT and reply.to and reply.to.user != self.me:
                 await self.messenger.deliver(reply)
-                out.append(f"(sent @{reply.to.user} a direct message; `:as {reply.to.user}` "
+                out.append(f"(sent @{reply.to.user} a direct message; :as {reply.to.user} "
                            "to read it)")
                 continue
             lines = self._render(reply, self._fresh)
@@ -126,21 +159,31 @@ class Console:
         return out
 
     def _render(self, reply: Reply, buttons: list[Button]) -> list[str]:
-        lines = plain(reply.text).splitlines() or [""]
+        lines = console_text(reply.text).splitlines() or [""]
         for section in reply.sections:
-            lines.extend("  " + line for line in plain(section.text).splitlines())
+            lines.extend("  " + line for line in console_text(section.text).splitlines())
             if section.buttons:
                 labels = []
                 for button in section.buttons:
                     buttons.append(button)
                     labels.append(f"[:{len(buttons)}] {button.label}"
                                   + (" <date>" if button.asks_for_date else ""))
-                lines.append("    " + "   ".join(labels))
+                lines.append("    " + _about(section.buttons) + "   ".join(labels))
         return lines
 
     def _next_ref(self) -> str:
         self.counter += 1
         return f"console-{self.counter}"
+
+
+def _about(buttons: tuple[Button, ...]) -> str:
+    """ "#3:  " before a row of buttons that all act on promise #3, else nothing."""
+    values = {button.value for button in buttons}
+    if len(values) == 1 and all(b.action in _PROMISE_ACTIONS for b in buttons):
+        (value,) = values
+        if value.isascii() and value.isdigit():
+            return f"#{value}:  "
+    return ""
 
 
 def _mentions(text: str) -> str:

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from adapters.redis import codec, counterparts
 from adapters.redis.keys import PersonKeys
 from adapters.redis.records import NoPersonalRecords, text
+from bot.markup import FORGOTTEN
 from habits.handovers import Handover
 from habits.people import PersonRef
 
@@ -65,13 +66,19 @@ class RedisHandovers(NoPersonalRecords):
                 "handovers_received": [codec.handover_to_data(h) for h in received]}
 
     async def scrub(self, colleague: PersonRef, forgotten: PersonRef) -> None:
-        """The colleague's handovers to or from the forgotten person go."""
+        """Handovers the colleague gave the forgotten person are the colleague's own: they stay,
+        with "a colleague" (bot.markup.FORGOTTEN) in place of the receiver. Handovers the
+        forgotten person gave were theirs, so the colleague's copies of them go."""
         keys = PersonKeys(colleague)
-        for key in (keys.handovers, keys.handovers_received):
-            gone = [field for field, h in (await self._stored(key)).items()
-                    if counterparts.concerns(forgotten, h.giver, h.receiver)]
-            if gone:
-                await self.redis.hdel(key, *gone)
+        for field, given in (await self._stored(keys.handovers)).items():
+            if given.receiver == forgotten:
+                placeholder = dataclasses.replace(forgotten, user=FORGOTTEN)
+                await self.redis.hset(keys.handovers, field, codec.handover_to_json(
+                    dataclasses.replace(given, receiver=placeholder)))
+        gone = [field for field, h in (await self._stored(keys.handovers_received)).items()
+                if h.giver == forgotten]
+        if gone:
+            await self.redis.hdel(keys.handovers_received, *gone)
 
     async def expire_texts(self, person: PersonRef, before: datetime) -> int:
         """Blank the decisions of handovers answered before `before`, or offered before it and

@@ -82,6 +82,7 @@ class PersonKeys:
     contacts_skipped = property(lambda self: self._base + "contacts:skipped")
     preps = property(lambda self: self._base + "preps")
     prep_seq = property(lambda self: self._base + "preps:seq")
+    coaching = property(lambda self: self._base + "coaching")
 
     def sent_mark(self, purpose: str, day: str) -> str:
         return person_key(self.person, "sent", purpose, day)

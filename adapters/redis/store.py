@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
+from adapters.redis.coaching import RedisCoaching
 from adapters.redis.commitments import RedisCommitments
 from adapters.redis.contacts import RedisContacts
 from adapters.redis.dashboard_links import RedisDashboardLinks
@@ -34,7 +35,7 @@ from adapters.redis.teams import RedisTeams
 from bot.ports import Ports
 
 __all__ = [
-    "RedisCommitments", "RedisContacts", "RedisDedupe", "RedisDueWork", "RedisFavours",
+    "RedisCoaching", "RedisCommitments", "RedisContacts", "RedisDedupe", "RedisDueWork", "RedisFavours",
     "RedisHabitLog", "RedisHandovers",
     "RedisHealth", "RedisNudgeMarks", "RedisOffers", "RedisPeople", "RedisPersonalData",
     "RedisPlanning", "RedisPreps", "RedisRecognitions", "RedisStats", "RedisTeamFigures", "RedisTeams",
@@ -53,10 +54,10 @@ def redis_ports(redis: Redis, public_url: str | None = None) -> Ports:
     recognitions, handovers = RedisRecognitions(redis), RedisHandovers(redis)
     habits, teams, offers = RedisHabitLog(redis), RedisTeams(redis), RedisOffers(redis)
     favours, contacts = RedisFavours(redis), RedisContacts(redis)
-    preps = RedisPreps(redis)
+    coaching, preps = RedisCoaching(redis), RedisPreps(redis)
     personal_data = RedisPersonalData(
         redis, [people, commitments, recognitions, handovers, habits, teams, offers, favours,
-                contacts, preps])
+                contacts, coaching, preps])
     return Ports(
         people=people,
         commitments=commitments,
@@ -76,5 +77,6 @@ def redis_ports(redis: Redis, public_url: str | None = None) -> Ports:
         planning=RedisPlanning(redis),
         favours=favours,
         contacts=contacts,
+        coaching=coaching,
         preps=preps,
     )

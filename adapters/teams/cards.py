@@ -13,7 +13,12 @@ handler routes both to the core alike. A button that asks for a date comes with 
 `Input.Date`; Teams merges the picked day into the data (`"date": "2026-12-05"`). The message
 extension's form (a dialog) keeps `Action.Submit`, as dialogs require.
 
-Text is Rapport markup (bot/markup.py). TextBlocks are markdown, not HTML, so the renderer:
+Text is Rapport markup (bot/markup.py), written with Slack's slash commands in mind. On Teams
+people type a command without a slash ("promise send the deck"), and TextBlocks have no code
+style, so first (`teams_words`) every `code` span becomes bold without its leading slash, and a
+command word that starts a line or a bold span loses its slash too ("*/kept*" -> "**kept**").
+
+TextBlocks are markdown, not HTML, so the renderer then:
   * turns `<@id>` into `<at>Name</at>` plus a mention entity in `msteams.entities` (the only
     way a card mentions someone), and `*bold*` into `**bold**`;
   * unescapes `&lt; &gt; &amp;`, but puts a WORD JOINER after every `<` that came from user
@@ -41,6 +46,35 @@ _BOLD = re.compile(r"(?<![\w*\\])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _LINKISH = re.compile(r"\](?=[(\[:])")
 WORD_JOINER = "\u2060"
 ZERO_WIDTH_SPACE = "\u200b"
+
+
+_CODE = re.compile(r"`\s*([^`\n]*?)\s*`")
+_SLASH_IN_CODE = re.compile(r"(?<![\w/.:])/(?=[a-z])")
+
+
+def _command_slash() -> re.Pattern[str]:
+    from bot.commands.registry import CHAT_COMMANDS
+
+    words = "|".join(sorted(CHAT_COMMANDS.words(), key=len, reverse=True))
+    return re.compile(rf"(?:(?<=^)|(?<=\n)|(?<=\*))/(?=(?:{words})\b)", re.IGNORECASE)
+
+
+_COMMAND_SLASH: list[re.Pattern[str]] = []
+
+
+def teams_words(markup: str) -> str:
+    r"""Rapport markup as Teams people use it: commands without a slash, code spans bold.
+
+    >>> teams_words("*/kept* <number>, e.g. `/kept 3`; `/rapport help` shows more")
+    '*kept* <number>, e.g. *kept 3*; *rapport help* shows more'
+    >>> teams_words("/promise — Track a promise\nsend it to sam/priya")
+    'promise — Track a promise\nsend it to sam/priya'
+    """
+    if not _COMMAND_SLASH:
+        _COMMAND_SLASH.append(_command_slash())
+    coded = _CODE.sub(lambda m: f"*{_SLASH_IN_CODE.sub('', m.group(1))}*" if m.group(1) else "",
+                      markup)
+    return _COMMAND_SLASH[0].sub("", coded)
 
 
 def _inert(text: str) -> str:
@@ -75,6 +109,7 @@ def card_text(markup: str, mentions: Mentions) -> str:
     >>> card_text("*Kept* for <@29:1> &lt;@x&gt; [a](https://evil)", Mentions({"29:1": "Priya"}))
     '**Kept** for <at>Priya</at> <\u2060@x> [a]\u200b(https://evil)'
     """
+    markup = teams_words(markup)
     out: list[str] = []
     last = 0
     for match in _MENTION.finditer(markup):

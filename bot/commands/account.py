@@ -6,6 +6,7 @@ import json
 import re
 from datetime import date, datetime, time, timedelta
 
+from bot import coaching
 from bot.context import Context
 from bot.dates import DateProblem, read_day
 from bot.followup import promise_buttons
@@ -45,16 +46,36 @@ async def resume(ctx: Context) -> list[Reply]:
     return [say("Welcome back: nudges are on again from your next working day.")]
 
 
+HOW_TO_CHANGE = (
+    "Change one with e.g. `/rapport settings nudge 09:30`; the others are `hours 08:30-17:30`, "
+    "`tz Europe/Berlin`, `days sun-thu`, `nudges off`, `detection off`, `autotrack on` and "
+    "`share on`.")
+
+
+def _nudge_state(profile: Profile) -> str:
+    """The morning nudge in a few words: when it comes, or why it doesn't."""
+    at = f"{morning_time(profile):%H:%M}"
+    if not profile.nudges_on:
+        return f"off (`/rapport settings nudges on` brings it back at {at})"
+    if profile.paused_until == date.max:
+        return "paused until you say `/rapport resume`"
+    if profile.paused_until is not None:
+        return f"paused through {_day(profile.paused_until)}, then {at} on working days"
+    return f"{at} on working days"
+
+
+def _day(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b} {day.year}"
+
+
 def describe(profile: Profile) -> str:
-    paused = f"paused until {profile.paused_until.isoformat()}" if profile.paused_until else "active"
-    away = ", ".join(f"{s.first.isoformat()}–{s.last.isoformat()}" for s in profile.time_off)
+    away = ", ".join(_span(s) for s in profile.time_off)
     return "\n".join([
         f"Time zone: {profile.tz}" + (" (set by you)" if profile.tz_override else ""),
         f"Working days: {format_working_days(profile.working_days)}",
         f"Working hours: {profile.work_start:%H:%M}–{profile.work_end:%H:%M} (nothing scheduled "
         "reaches you outside them)",
-        f"Daily nudge: {morning_time(profile):%H:%M} local, {'on' if profile.nudges_on else 'off'} "
-        f"({paused})",
+        f"Morning nudge: {_nudge_state(profile)}",
         f"Time off: {away or 'none'}",
         f"Promise detection: {'on' if profile.detection_on else 'off'}; "
         f"auto-track: {'on' if profile.auto_track else 'off'}",
@@ -91,8 +112,7 @@ def parse_hours(text: str) -> tuple[time, time]:
 async def settings(ctx: Context, text: str) -> list[Reply]:
     profile = await ctx.profile()
     if not text:
-        return [say("Your settings", Section(describe(profile)),
-                    Section(usage("rapport").split("\n", 2)[1]))]
+        return [say("Your settings", Section(describe(profile)), Section(HOW_TO_CHANGE))]
     key, _, value = text.partition(" ")
     key, value = key.lower(), value.strip()
     try:
@@ -149,7 +169,8 @@ async def pause(ctx: Context, text: str) -> list[Reply]:
     await ctx.save_profile(profile.with_changes(paused_until=until))
     if until == date.max:
         return [say("Paused. No nudges until you say `/rapport resume`. Your streaks wait for you.")]
-    return [say(f"Paused until {until.isoformat()}. Your streaks wait for you.")]
+    return [say(f"Paused until {until.isoformat()}: no nudges through {_day(until)}. Your "
+                "streaks wait for you.")]
 
 
 _RANGE = re.compile(r"\s+(?:to|until|till|through|-|–)\s+", re.IGNORECASE)
@@ -230,11 +251,16 @@ async def vacation(ctx: Context, text: str) -> list[Reply]:
         text += " (It joins the time off you already had.)"
     if not away:
         return [say(text)]
-    head = Section(f"{'This promise falls' if len(away) == 1 else 'These promises fall'} due "
-                   "while you're away. I won't ask about them until you're back; a word to the "
-                   "people waiting, with a new date, keeps their trust.")
-    return [say(text, head, *(Section(promise_line(c, profile.zone, now), promise_buttons(c))
-                              for c in away[:10]))]
+    one = len(away) == 1
+    head = f"{'This promise falls' if one else 'These promises fall'} due while you're away. " \
+        f"I won't ask about {'it' if one else 'them'} until you're back."
+    if any(c.to for c in away):
+        head += " " + await coaching.words(ctx.ports, ctx.person, coaching.AWAY,
+                                           profile.local_date(now))
+    else:
+        head += " A new date now saves you a catch-up later."
+    return [say(text, Section(head), *(Section(promise_line(c, profile.zone, now),
+                                               promise_buttons(c)) for c in away[:10]))]
 
 
 def _upcoming(profile: Profile, now: datetime) -> list[TimeOff]:

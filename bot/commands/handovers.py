@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import record, touch
+from bot import coaching, record, touch
 from bot.context import Context
 from bot.markup import mention, mentioned, strip_mentions, user_text
 from bot.replies import Audience, Button, ButtonStyle, Reply, Section, say
@@ -45,14 +45,15 @@ async def handover(ctx: Context, text: str) -> list[Reply]:
     value = handover_value(made)
     offer = (f"{mention(ctx.person.user)} is handing you a decision: *{user_text(decision)}*. "
              "It's yours to make. Will you take it?")
+    coach = await coaching.words(ctx.ports, ctx.person, coaching.HANDOVER, profile.local_date(now))
     return [
-        Reply(text=offer, audience=Audience.DIRECT, to=receiver, sections=(Section(offer, (
+        # The offer once: as the headline, with its buttons below it (no second copy).
+        Reply(text=offer, audience=Audience.DIRECT, to=receiver, sections=(Section("", (
             Button("Accept", "handover.accept", value, ButtonStyle.PRIMARY),
             Button("Discuss first", "handover.discuss", value),
         )),)),
         say(f"Handed over to {mention(receiver.user)}: {user_text(decision)} (#{made.number}). "
-            "Giving people control over decisions builds their confidence, and their trust in you. "
-            "Let them decide, even if they decide differently than you would."),
+            + coach),
     ]
 
 

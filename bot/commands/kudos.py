@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot import record, touch
+from bot import coaching, record, touch
 from bot.context import Context
 from bot.markup import mention, mentioned, strip_mentions, user_text
 from bot.praise import is_specific, vague_words
@@ -40,11 +40,11 @@ async def give(ctx: Context, text: str, *, anyway: bool) -> list[Reply]:
         return [say(usage("kudos", "Say what they did, after their name."))]
     if not anyway and not is_specific(reason):
         names = ", ".join(mention(user) for user in people)
+        coach = await coaching.words(ctx.ports, ctx.person, coaching.VAGUE_KUDOS,
+                                     (await ctx.profile()).local_date(ctx.now()))
         return [say(
             f"\"{user_text(vague_words(reason))}\" is kind, but it doesn't say what exactly "
-            f"{names} did. Name the thing, so they know what to repeat, e.g. "
-            "`/kudos @sam your test plan caught the billing bug before release`. "
-            "Nothing was posted yet.",
+            f"{names} did. {coach} Nothing was posted yet.",
             Section("", (Button("Post anyway", POST_ANYWAY, text[:MAX_VALUE]),)),
         )]
     reason = reason[:MAX_REASON]

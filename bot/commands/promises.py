@@ -7,12 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
-from bot import followup, record, touch
+from bot import coaching, followup, record, touch
 from bot.context import Context
 from bot.dates import DateProblem, read_due, split_due
 from bot.done_text import reads_as_done
 from bot.followup import promise_buttons
-from bot.formatting import promise_line, when
+from bot.formatting import on_when, promise_line, when
 from bot.markup import mention, mentioned, strip_mentions, user_text
 from bot.replies import Button, Reply, Section, say
 from bot.usage import usage
@@ -136,10 +136,10 @@ def tracked_reply(commitment: Commitment, profile: Profile, now: datetime) -> Re
         hint = "No date given, so I'll check in with you in a couple of working days."
     else:
         heads_up = heads_up_day(commitment, profile)
-        ask = when(ask_at(commitment, profile), profile.zone, now)
-        hint = (f"It'll be in your morning nudge {when(morning_at(profile, heads_up), profile.zone, now)}"
-                f", and I'll ask how it went {ask}." if heads_up is not None else
-                f"I'll ask how it went {ask}.")
+        ask = on_when(ask_at(commitment, profile), profile.zone, now)
+        hint = (f"It'll be in your morning nudge "
+                f"{on_when(morning_at(profile, heads_up), profile.zone, now)}, and I'll ask how it "
+                f"went {ask}." if heads_up is not None else f"I'll ask how it went {ask}.")
     return say("Tracking your promise.", Section(f"{line}\n{hint}", promise_buttons(commitment)))
 
 
@@ -153,7 +153,11 @@ async def kept(ctx: Context, text: str) -> list[Reply]:
     number = _NUMBER.match(argument)
     if number:
         return await keep(ctx, int(number.group(1)))
-    what = strip_mentions(argument) or argument
+    # "sent the slides to @mgr": the people go to its recipients, not a dangling "to" in the
+    # words (which, like a promise's, keep no mention: forget-me scrubs recipients only).
+    recipients: list[str] = []
+    words = _cut_recipients(" " + argument, recipients).strip()
+    what = strip_mentions(words) or strip_mentions(argument) or argument
     if len(what) > MAX_WHAT:
         return [say(too_long(what))]
     if not reads_as_done(what):
@@ -163,7 +167,8 @@ async def kept(ctx: Context, text: str) -> list[Reply]:
     logged, new = await add_once(
         ctx,
         lambda n: Commitment(
-            owner=ctx.person, number=n, what=what, created_at=now, to=tuple(mentioned(argument)),
+            owner=ctx.person, number=n, what=what, created_at=now,
+            to=tuple(dict.fromkeys([*recipients, *mentioned(argument)])),
             status=CommitmentStatus.KEPT_ON_TIME, source=Source.LOGGED, closed_at=now,
         ),
     )
@@ -228,6 +233,12 @@ def _changed_meanwhile(number: int) -> list[Reply]:
                 "where it stands.", replaces_original=True)]
 
 
+def _names(people: tuple[str, ...]) -> str:
+    """ "@a", "@a and @b", "@a, @b and @c"."""
+    shown = [mention(p) for p in people]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
 def undo_button(commitment: Commitment) -> Button:
     return Button("Undo", "promise.undo", str(commitment.number))
 
@@ -250,10 +261,10 @@ async def keep(ctx: Context, number: int) -> list[Reply]:
     if on_time:
         text = f"Kept on time: {promise_line(found, profile.zone)}. Nicely done."
     else:
-        text = (f"Kept: {promise_line(found, profile.zone)}. A little late; a quick word "
-                "before the date keeps the trust next time.")
+        text = f"Kept: {promise_line(found, profile.zone)}. " + await coaching.words(
+            ctx.ports, ctx.person, coaching.KEPT_LATE, profile.local_date(now))
     if done.to:
-        text += " Worth letting " + ", ".join(mention(p) for p in done.to) + " know it's done."
+        text += " Worth letting " + _names(done.to) + " know it's done."
     return [say(text, Section("", (undo_button(done),)), replaces_original=True)]
 
 
@@ -283,9 +294,9 @@ async def more_time(ctx: Context, number: int, new_due_text: str) -> list[Reply]
         return _changed_meanwhile(number)
     text = f"New date for #{number}: {when(new_due, profile.zone, now)}."
     if found.to:
-        who = ", ".join(mention(p) for p in found.to)
-        text += (f" Tell {who} now, before they have to ask." if in_time else
-                 f" Let {who} know the new date today, so they can plan around it.")
+        line = coaching.MORE_TIME if in_time else coaching.MORE_TIME_LATE
+        text += " " + await coaching.words(ctx.ports, ctx.person, line, profile.local_date(now),
+                                           who=_names(found.to))
     return [say(text, replaces_original=True)]
 
 
@@ -305,8 +316,8 @@ async def drop(ctx: Context, number: int) -> list[Reply]:
         return _changed_meanwhile(number)
     text = f"Dropped #{number} {user_text(found.what)}."
     if found.to:
-        text += (" A short, honest note to " + ", ".join(mention(p) for p in found.to)
-                 + " keeps their trust: what changed, and what they can do instead.")
+        text += " " + await coaching.words(ctx.ports, ctx.person, coaching.DROPPED,
+                                           profile.local_date(now), who=_names(found.to))
     return [say(text, Section("", (undo_button(dropped),)), replaces_original=True)]
 
 
@@ -407,8 +418,9 @@ async def snooze(ctx: Context, text: str) -> list[Reply]:
     if not await ctx.ports.commitments.replace(found, moved):
         return _changed_meanwhile(number)
     await followup.schedule(ctx.ports, moved, profile)
-    return [say(f"Snoozed #{number} {user_text(found.what)} to {when(until, profile.zone, now)}; "
-                f"I'll ask how it went {when(ask_at(moved, profile), profile.zone, now)}.")]
+    return [say(f"Snoozed #{number} {user_text(found.what)} until "
+                f"{on_when(until, profile.zone, now).removeprefix('on ')}; I'll ask how it went "
+                f"{on_when(ask_at(moved, profile), profile.zone, now)}.")]
 
 
 UNDO_WINDOW = timedelta(minutes=10)

@@ -161,9 +161,7 @@ async def change(ctx: Context, verb: str, text: str) -> list[Reply]:
     if len(updated.members) > MAX_MEMBERS:
         return [say(f"A team can have at most {MAX_MEMBERS} members.")]
     await ctx.ports.teams.save(updated)
-    names = ", ".join(mention(p) for p in people)
-    replies = [say(f"Team *{user_text(updated.name)}*: {verb} {names}. "
-                   f"It has {len(updated.members)} member(s).")]
+    replies = [say(changed_words(verb, people, updated))]
     replies += _tell_managers(ctx, updated, updated.managers - chosen.managers)
     joined = sorted(updated.members - chosen.members)
     counted = (await visible(ctx.ports, [updated])).of(updated) if joined else frozenset()
@@ -182,6 +180,31 @@ async def change(ctx: Context, verb: str, text: str) -> list[Reply]:
                  + what_managers_see(updated, profile, counted),
             audience=Audience.DIRECT, to=person))
     return replies
+
+
+def _listed(people: list[str]) -> str:
+    shown = [mention(p) for p in people]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def members(count: int) -> str:
+    """ "1 member", "5 members"."""
+    return f"{count} member" + ("" if count == 1 else "s")
+
+
+def changed_words(verb: str, people: list[str], updated: Team) -> str:
+    """What a manager reads after `/team add|remove|junior|senior|managers ...`."""
+    names, name = _listed(people), f"*{user_text(updated.name)}*"
+    size = members(len(updated.members))
+    one = len(people) == 1
+    return {
+        "add": f"Added {names} to {name}. It has {size} now.",
+        "remove": f"Removed {names} from {name}. It has {size} now.",
+        "junior": f"Marked {names} as junior in {name}.",
+        "senior": f"{names} {'is' if one else 'are'} no longer marked junior in {name}.",
+        "managers add": f"{names} {'manages' if one else 'manage'} {name} now.",
+        "managers remove": f"{names} no longer {'manages' if one else 'manage'} {name}.",
+    }[verb]
 
 
 async def overview(ctx: Context) -> list[Reply]:

@@ -54,8 +54,8 @@ async def test_detect_track_remind_keep_on_time_and_streak(
     console = Console(core, messenger, me="sam")
     tracked = await core.handle(_press(offer[0].buttons[0]))
     assert "*#1* send the deck" in tracked[0].sections[0].text
-    assert ("It'll be in your morning nudge Thu 26 Nov, 09:30, and I'll ask how it went "
-            "Fri 27 Nov, 17:00") in tracked[0].sections[0].text
+    assert ("It'll be in your morning nudge on Thu 26 Nov at 09:30, and I'll ask how it went "
+            "on Fri 27 Nov at 17:00.") in tracked[0].sections[0].text
 
     ticker = Ticker(ports, {"console": messenger})
     wednesday = await morning(ticker, messenger, at(25, 9, 30))
@@ -85,7 +85,7 @@ async def test_due_prompt_then_need_more_time_moves_the_date(
     clock.set(at(25, 15, 1))
     assert (await ticker.tick(clock.now())).by_kind == {"promise.followup": 1}
     out = "\n".join(await console.handle_line(""))  # the console shows what is waiting
-    assert "You have 1 new message(s)" in out and "review the budget" in out
+    assert "You have 1 new message" in out and "review the budget" in out
     assert "[:1] Kept" in out
     clock.set(at(25, 15, 5))
     out = "\n".join(await console.handle_line("/kept"))
@@ -197,7 +197,7 @@ async def test_six_promises_due_today_come_in_one_morning_message_in_the_console
     await Ticker(ports, {"console": messenger}).tick(at(25, 9, 30))
     clock.set(at(25, 9, 31))
     out = "\n".join(await console.handle_line(""))
-    assert "You have 1 new message(s)" in out
+    assert "You have 1 new message" in out
     for n in range(1, 7):
         assert f"Due today: #{n} task {n}" in out
     # Each promise has its own three buttons, numbered through the one message.

@@ -52,7 +52,7 @@ async def test_thanks_is_coached_once_then_posted_sent_and_counted_for_the_helpe
     assert "[:1] Post anyway" in out
 
     out = joined(await sam.handle_line("/thanks @priya for helping me with the migration"))
-    assert "#console: :pray: @sam thanks @priya: helping me with the migration" in out
+    assert "#console: 🙏 @sam thanks @priya: helping me with the migration" in out
     assert "Thanked, and sent to @priya" in out
     await sam.handle_line(":as priya")
     out = joined(await sam.handle_line("/habits"))
@@ -71,7 +71,7 @@ async def test_vague_thanks_posted_anyway_after_the_coaching(
     sam = Console(core, messenger, me="sam")
     await sam.handle_line("/thanks @priya thanks so much!")
     out = joined(await sam.handle_line(":1"))
-    assert ":pray: @sam thanks @priya: thanks so much!" in out
+    assert "🙏 @sam thanks @priya: thanks so much!" in out
 
 
 async def test_thanks_then_the_next_mornings_single_nudge_suggests_paying_it_forward(

@@ -57,7 +57,7 @@ async def test_a_team_of_four_shows_nothing_and_of_five_shows_aggregates(
     for member in members:
         await run(core, actor(member), "kept fixed the login timeout for the mobile app")
     small = text_of(await run(core, actor("boss"), "team"))
-    assert "has 4 member(s) counted. Figures appear from 5 counted members" in small
+    assert "4 members counted. Figures appear from 5 counted members" in small
     assert "Promises:" not in small and "kept on time" not in small
 
     await run(core, actor("boss"), "team add <@m4>")

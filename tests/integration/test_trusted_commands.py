@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from adapters.console.messenger import ConsoleMessenger
 from adapters.console.repl import Console
+from adapters.redis.keys import PersonKeys
 from bot.clock import FixedClock
 from bot.core import Rapport
 from bot.ports import Ports
@@ -61,10 +62,10 @@ async def habit_days(ports: Ports, person: PersonRef, habit: Habit) -> int:
 # --- /kept --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("line", "seen"), [
-    ("/kept 2 3", "send only its number: `/kept 2`"),
+    ("/kept 2 3", "send only its number: /kept 2"),
     ("/kept -1", "promise numbers start at 1"),
-    ("/kept 5.", "send only its number: `/kept 5`"),
-    ("/kept 3 slides for the review", "`/kept sent 3 slides for the review`"),
+    ("/kept 5.", "send only its number: /kept 5"),
+    ("/kept 3 slides for the review", "/kept sent 3 slides for the review"),
     ("/kept stuff", "doesn't read as something done yet"),
     ("/kept fixed", "doesn't read as something done yet"),
 ])
@@ -154,11 +155,11 @@ async def test_promise_edit_drop_and_delete_change_the_promise_not_add_one(
 
 
 @pytest.mark.parametrize(("line", "seen"), [
-    ("/promise edit 14", "That isn't quite `/promise edit`"),
-    ("/promise drop", "That isn't quite `/promise drop`"),
-    ("/promise drop 3 4", "That isn't quite `/promise drop`"),
-    ("/promise snooze 1", "That isn't quite `/promise snooze`"),
-    ("/promise dorp 1", "Did you mean `/promise drop`?"),
+    ("/promise edit 14", "That isn't quite /promise edit"),
+    ("/promise drop", "That isn't quite /promise drop"),
+    ("/promise drop 3 4", "That isn't quite /promise drop"),
+    ("/promise snooze 1", "That isn't quite /promise snooze"),
+    ("/promise dorp 1", "Did you mean /promise drop?"),
 ])
 async def test_a_sub_command_without_its_arguments_gets_its_usage_and_stores_nothing(
         console: Console, redis: Redis, line: str, seen: str) -> None:
@@ -193,7 +194,7 @@ async def test_snooze_moves_the_due_moment_and_its_follow_ups(
         console: Console, ports: Ports, redis: Redis, words: str, due: datetime) -> None:
     await say(console, "/promise send the deck today 3pm")
     out = await say(console, f"/promise snooze 1 {words}")
-    assert "Snoozed #1 send the deck to" in out and "I'll ask how it went" in out
+    assert "Snoozed #1 send the deck until " in out and "I'll ask how it went" in out
     (promise,) = await ports.commitments.open_for(SAM)
     assert promise.due == due
     assert promise.status is CommitmentStatus.OPEN  # a snooze is not a renegotiation
@@ -204,7 +205,7 @@ async def test_snooze_moves_the_due_moment_and_its_follow_ups(
 async def test_snooze_with_other_words_changes_nothing(console: Console, ports: Ports) -> None:
     await say(console, "/promise send the deck by Friday")
     out = await say(console, "/promise snooze 1 forever")
-    assert "snooze takes `20m`, `1h`, `tomorrow` or `next week`" in out
+    assert "snooze takes 20m, 1h, tomorrow or next week" in out
     (promise,) = await ports.commitments.open_for(SAM)
     assert promise.due == datetime(2026, 11, 27, 17, tzinfo=LONDON)
 
@@ -396,13 +397,13 @@ async def test_team_leave_exists(console: Console, ports: Ports) -> None:
 
 async def test_team_typo_gets_did_you_mean(console: Console) -> None:
     out = await say(console, "/team ad @ana")
-    assert "Did you mean `/team add`?" in out
+    assert "Did you mean /team add?" in out
 
 
 @pytest.mark.parametrize(("line", "seen"), [
-    ("/handover close", "That isn't quite `/handover close`"),
-    ("/handover lst", "Did you mean `/handover list`?"),
-    ("/handover clsoe 2", "Did you mean `/handover close`?"),
+    ("/handover close", "That isn't quite /handover close"),
+    ("/handover lst", "Did you mean /handover list?"),
+    ("/handover clsoe 2", "Did you mean /handover close?"),
 ])
 async def test_handover_close_misses_are_named(console: Console, redis: Redis, line: str,
                                                seen: str) -> None:
@@ -422,7 +423,7 @@ async def test_handover_close_misses_are_named(console: Console, redis: Redis, l
 ])
 async def test_specific_kudos_are_posted(console: Console, ports: Ports, reason: str) -> None:
     out = await say(console, f"/kudos @lee {reason}")
-    assert "#console: :tada: Kudos from @sam to @lee" in out and "[:1] Undo" in out
+    assert "#console: 🎉 Kudos from @sam to @lee" in out and "[:1] Undo" in out
     (given,) = await ports.recognitions.given_by(SAM)
     assert given.reason == reason.removeprefix("for ")
 
@@ -434,9 +435,11 @@ async def test_vague_kudos_quote_the_words_written_and_can_be_posted_anyway(
     out = await say(console, "/kudos @lee you rock, awesome work as always")
     assert '"you rock, awesome work as always" is kind' in out and "great job" not in out
     assert "[:1] Post anyway" in out
-    assert await snapshot(redis) == before
+    after = await snapshot(redis)
+    after.pop(PersonKeys(SAM).coaching.encode())  # only that the coaching was shown
+    assert after == before
     out = await say(console, ":1")
-    assert "#console: :tada: Kudos from @sam to @lee: you rock, awesome work as always" in out
+    assert "#console: 🎉 Kudos from @sam to @lee: you rock, awesome work as always" in out
     (given,) = await ports.recognitions.given_by(SAM)
     assert given.reason == "you rock, awesome work as always"
 
@@ -465,13 +468,13 @@ async def test_kudos_list_shows_received_and_given(console: Console) -> None:
 
 async def test_a_typo_gets_did_you_mean_with_that_command_s_usage(console: Console) -> None:
     out = await say(console, "/promis send the deck")
-    assert "I don't know `/promis`. Did you mean `/promise`?" in out
-    assert "Example: `/promise send the launch deck" in out
+    assert "I don't know /promis. Did you mean /promise?" in out
+    assert "Example: /promise send the launch deck" in out
     assert "/kudos" not in out and len(out.splitlines()) < 8
 
 
 async def test_plain_help_is_a_short_overview(console: Console) -> None:
     out = await say(console, "/help")
     assert "/promise — Track a promise so you keep it" in out
-    assert "`/rapport help` shows each one with an example" in out
+    assert "/rapport help shows each one with an example" in out
     assert len(out.splitlines()) <= 10

@@ -72,7 +72,7 @@ async def test_a_shadow_team_of_people_never_told_shows_nothing(core: Rapport, p
     await busy_week(core, "target")
 
     summary = await run(core, actor("eve"), "team")
-    assert "*shadow* has 1 of 5 member(s) counted. Figures appear from 5 counted members" in summary
+    assert "*shadow*: 1 of 5 members counted. Figures appear from 5 counted members" in summary
     assert "made" not in summary and "kept on time" not in summary
     export = await run(core, actor("eve"), "team export shadow")
     assert "nothing to export" in export
@@ -157,7 +157,7 @@ async def test_look_alike_team_names_are_one_name(core: Rapport) -> None:
         answer = await run(core, ROOT, f"team create {look_alike}")
         assert "There is already a team called *Ops*" in answer, look_alike
     assert "Created team *Platform*" in await run(core, ROOT, "team create Ｐｌａｔｆｏｒｍ")
-    assert "Team *Ops*: add <@ana>" in await run(core, ROOT, "team add \u041eps <@ana>")
+    assert "Added <@ana> to *Ops*" in await run(core, ROOT, "team add \u041eps <@ana>")
 
 
 async def test_team_names_have_a_length_cap(core: Rapport, redis: Redis) -> None:
