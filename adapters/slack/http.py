@@ -24,12 +24,12 @@ from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
-from prometheus_client import Counter
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from adapters.crypto import Cipher
+from adapters.observability import EVENTS_RECEIVED
 from adapters.platform import MAX_BODY, Parts
 from adapters.slack.bolt import Listeners, build_app
 from adapters.slack.client import Pacer, SlackClients
@@ -42,8 +42,6 @@ from adapters.web.guard import Limits, RateLimit, client_address, read_body
 
 log = logging.getLogger("rapport.slack")
 MAX_AGE = 5 * 60  # seconds a signed request stays valid (replays after that are refused)
-RATE_LIMITED = Counter("rapport_slack_app_rate_limited_total",
-                       "app_rate_limited notices: Slack held back Events API deliveries")
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +150,7 @@ class SlackAdapter:
             if isinstance(body, dict) and body.get("type") == "app_rate_limited":
                 # Slack dropped events for a minute: answer 2xx (a 404 counts against the
                 # app again), and say so where operators look.
-                RATE_LIMITED.inc()
+                EVENTS_RECEIVED.labels(platform="slack", kind="app_rate_limited").inc()
                 log.warning("Slack rate-limited the Events API for team %s (minute %s): "
                             "events of that minute were not delivered", body.get("team_id"),
                             body.get("minute_rate_limited"))

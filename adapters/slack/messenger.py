@@ -125,11 +125,26 @@ class SlackMessenger:
         client = await self.clients.for_workspace(workspace)
         if client is None:
             return Delivery(DeliveryOutcome.GONE, detail="not installed in " + workspace)
+        mark = await self._read_mark(reply)
+        if mark == SENT:
+            return Delivery(DeliveryOutcome.SENT, detail="already sent")
+        if mark == SENDING:
+            # An earlier attempt got no answer: post only once Slack's history says it is
+            # not there; when history can't be read yet, wait for the next minute's budget.
+            found = await self._in_history(client, reply)
+            if found is None:
+                return Delivery(DeliveryOutcome.RETRY, retry_after=HISTORY_EVERY,
+                                detail="history budget")
+            if found:
+                await self._mark(reply, SENT)
+                return Delivery(DeliveryOutcome.SENT, detail="already sent")
         marked = await self._mark(reply, SENDING)
         try:
             await post(client, reply.to.user if reply.to is not None else str(reply.channel), reply)
         except SlackApiError as error:
             delivery = outcome_of(error)
+            if marked and _refused(error):
+                await self._unmark(reply)  # Slack answered that it did not post it
             log.info("Slack delivery to %s: %s (%s)", reply.to or reply.channel,
                      delivery.outcome, delivery.detail)
             return delivery
@@ -148,6 +163,18 @@ class SlackMessenger:
         await self.redis.set(ids.sent_key(reply.to, reply.key), state, ex=MARK_TTL)
         return True
 
+    async def _read_mark(self, reply: Reply) -> bytes | None:
+        if self.redis is None or reply.to is None or reply.key is None:
+            return None
+        mark = await self.redis.get(ids.sent_key(reply.to, reply.key))
+        if mark is None:
+            return None
+        return mark.encode() if isinstance(mark, str) else bytes(mark)
+
+    async def _unmark(self, reply: Reply) -> None:
+        if self.redis is not None and reply.to is not None and reply.key is not None:
+            await self.redis.delete(ids.sent_key(reply.to, reply.key))
+
     async def _history_allowed(self, workspace: str) -> bool:
         """One conversations.history call a minute per workspace, across replicas."""
         if self.redis is None:
@@ -158,38 +185,53 @@ class SlackMessenger:
     async def delivered(self, reply: Reply) -> bool:
         """Whether the DM already holds a message with `reply.key` (a tick died mid-send).
 
-        Our own marks answer first: `sent` is yes, none at all is no (the post was never
-        tried). Only `sending` without `sent` (died between the post and Slack's answer) asks
-        Slack: the DM's latest 15 messages, looking for Rapport's metadata, once a minute per
-        workspace at most. When Slack can't be asked (that budget spent, a 429, an error),
-        the answer is yes: a nudge missed once is the smaller harm than the same nudge twice.
+        Our own marks answer first: `sent` is yes, none at all is no (never posted, or Slack
+        answered that it did not post it). Only `sending` alone (no answer from Slack) reads
+        the DM's latest 15 messages for Rapport's metadata, once a minute per workspace at
+        most. When history can't be read (that budget spent, a 429, an error) this says no,
+        and `deliver` then sees the mark and answers RETRY after a minute instead of posting:
+        never the same nudge twice, and not lost either.
         """
         if reply.to is None or reply.key is None:
             return False
-        if self.redis is not None:
-            mark = await self.redis.get(ids.sent_key(reply.to, reply.key))
-            if mark == SENT:
-                return True
-            if mark is None:
-                return False
+        mark = await self._read_mark(reply)
+        if self.redis is not None and mark != SENDING:
+            return mark == SENT
         client = await self.clients.for_workspace(reply.to.workspace)
         if client is None:
             return False
+        found = await self._in_history(client, reply)
+        if found and self.redis is not None:
+            await self._mark(reply, SENT)
+        return bool(found)
+
+    async def _in_history(self, client: AsyncWebClient, reply: Reply) -> bool | None:
+        """Whether the DM's latest messages hold `reply.key`; None when Slack can't be asked
+        this minute. A definite "not there" clears the `sending` mark."""
+        assert reply.to is not None
         if not await self._history_allowed(reply.to.workspace):
             log.info("not reading the DM of %s for %s: Slack's history budget for the minute "
-                     "is spent; counting it as delivered", reply.to, reply.key)
-            return True
+                     "is spent", reply.to, reply.key)
+            return None
         try:
             history = await client.conversations_history(
                 channel=await self.dm_channel(client, reply.to), limit=HISTORY_LOOKBACK,
                 include_all_metadata=True)
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
-            log.warning("could not check the DM of %s for %s: %s; counting it as delivered",
-                        reply.to, reply.key, error)
-            return True
+            log.warning("could not check the DM of %s for %s: %s", reply.to, reply.key, error)
+            return None
         for message in history.get("messages") or []:
             metadata = message.get("metadata") or {}
             if metadata.get("event_type") == SENT_EVENT and \
                     (metadata.get("event_payload") or {}).get("key") == reply.key:
                 return True
+        await self._unmark(reply)
         return False
+
+
+def _refused(error: SlackApiError) -> bool:
+    """Slack answered, and said it did not post: a 429, or its own `ok: false` with an error
+    code (also on a 5xx). No answer at all (a dropped connection) stays ambiguous."""
+    data = error.response.data if isinstance(error.response.data, dict) else {}
+    return error.response.status_code == 429 or (data.get("ok") is False and
+                                                  bool(data.get("error")))

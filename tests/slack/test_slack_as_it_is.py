@@ -16,6 +16,7 @@ from slack_harness import SlackDriver, keys
 
 from adapters.slack.client import SlackClients
 from adapters.slack.messenger import SlackMessenger
+from bot.ports import DeliveryOutcome
 from bot.replies import Audience, Reply
 from habits.people import PersonRef
 
@@ -171,12 +172,13 @@ async def test_an_org_level_revocation_removes_every_workspace_of_the_org(
 
 
 async def test_app_rate_limited_is_answered_200_and_counted(slack: SlackDriver) -> None:
-    before = REGISTRY.get_sample_value("rapport_slack_app_rate_limited_total") or 0.0
+    counted = ("rapport_events_received_total", {"platform": "slack", "kind": "app_rate_limited"})
+    before = REGISTRY.get_sample_value(*counted) or 0.0
     body = {"token": "legacy-token", "type": "app_rate_limited", "team_id": "T1",
             "minute_rate_limited": 1795510800, "api_app_id": "A1"}
     answer = await slack.post(json.dumps(body).encode(), "application/json")
     assert answer.status == 200
-    assert REGISTRY.get_sample_value("rapport_slack_app_rate_limited_total") == before + 1
+    assert REGISTRY.get_sample_value(*counted) == before + 1
 
 
 async def test_a_deletion_in_slacks_documented_shape_tells_the_owner(slack: SlackDriver) -> None:
@@ -257,15 +259,32 @@ async def test_recovery_reads_no_history_when_our_marks_answer(api: FakeSlack,
 async def test_recovery_asks_slack_once_a_minute_and_never_sends_twice(api: FakeSlack,
                                                                       redis: Redis) -> None:
     messenger = sender(api, redis)
-    for key in ("nudge:a", "nudge:b", "nudge:c"):  # each died between the post and Slack's ok
+    for key in ("nudge:a", "nudge:b", "nudge:c"):  # each got no answer from Slack
         await messenger._mark(nudge(key), b"sending")
     assert await messenger.delivered(nudge("nudge:a")) is False  # Slack's history: not there
-    history = api.last("conversations.history")
-    assert history.args["limit"] in (15, "15")
-    # The minute's one call is spent: counted as delivered, Slack not asked again.
-    assert await messenger.delivered(nudge("nudge:b")) is True
-    assert len(api.called("conversations.history")) == 1
+    assert api.last("conversations.history").args["limit"] in (15, "15")
+    # The minute's one call is spent: nothing is posted until history can be read.
+    assert await messenger.delivered(nudge("nudge:b")) is False
+    later = await messenger.deliver(nudge("nudge:b"))
+    assert later.outcome is DeliveryOutcome.RETRY and later.retry_after == 60
+    assert len(api.called("conversations.history")) == 1 and not api.called("chat.postMessage")
     await redis.delete("rp:{w:slack:T1}:slack:history-budget")
     api.fail("conversations.history", status=429, retry_after=60)
-    assert await messenger.delivered(nudge("nudge:c")) is True   # a 429: never a second send
+    assert await messenger.delivered(nudge("nudge:c")) is False
+    assert (await messenger.deliver(nudge("nudge:c"))).outcome is DeliveryOutcome.RETRY
+    assert not api.called("chat.postMessage")  # a 429: never a blind second send
+    await redis.delete("rp:{w:slack:T1}:slack:history-budget")
+    assert (await messenger.deliver(nudge("nudge:b"))).outcome is DeliveryOutcome.SENT
+    assert len(api.called("chat.postMessage")) == 1
+    await messenger.clients.close()
+
+
+async def test_a_post_slack_refused_needs_no_history_to_be_sent_again(api: FakeSlack,
+                                                                     redis: Redis) -> None:
+    messenger = sender(api, redis)
+    api.fail("chat.postMessage", "internal_error", status=500)
+    assert (await messenger.deliver(nudge("nudge:d"))).outcome is DeliveryOutcome.RETRY
+    assert await messenger.delivered(nudge("nudge:d")) is False
+    assert (await messenger.deliver(nudge("nudge:d"))).outcome is DeliveryOutcome.SENT
+    assert api.called("conversations.history") == []
     await messenger.clients.close()
