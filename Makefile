@@ -31,7 +31,10 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Debian's Chromium for the team dashboard's browser tests, installed when missing (as root);
+# otherwise those tests skip loudly (tests/dashboard/ensure-chromium.sh).
 test: lint
+	bash tests/dashboard/ensure-chromium.sh
 	$(BIN)/pytest
 	$(BIN)/python tests/cluster/cluster.py run -- $(BIN)/pytest tests/integration tests/slack tests/cluster
 	$(MAKE) --no-print-directory test-dates

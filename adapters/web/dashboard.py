@@ -78,7 +78,7 @@ REFUSED = ("This dashboard link has already been used, has expired, or is not yo
            "for 30 minutes. Ask Rapport for a new one with /team dashboard.")
 
 # The charts' geometry (SVG user units).
-WIDTH, HEIGHT, TOP, BOTTOM, LEFT = 240, 96, 8, 16, 22
+WIDTH, HEIGHT, TOP, BOTTOM, LEFT = 240, 96, 8, 16, 30
 
 
 def _e(text: object) -> str:
