@@ -35,6 +35,9 @@ KEEP_DAILY = "nudge.keep_daily"
 SUBJECT = "daily"
 MARK_LEASE = 240          # shorter than the tick's claim lease, so a crashed send is retried
 SNOOZE = timedelta(hours=2)
+# The prep buttons (bot.commands.prep OPEN and OPEN_DEBRIEF), named here: the core imports
+# the commands, not the other way round.
+PREP_FORM, PREP_DEBRIEF = "prep.form", "prep.debrief"
 MAX_PROMISES = 10         # one section each; `/kept` lists the rest (Slack allows 50 blocks)
 
 _PROMISES = (
@@ -135,7 +138,8 @@ def plan_from(inputs: NudgeInputs, profile: Profile, now: datetime) -> NudgePlan
     quiet = quiet_teammate(profile.person.user, inputs.teams, inputs.last_contact,
                            inputs.not_suggested, profile.since or day, day)
     return plan(profile, now, inputs.open_promises, juniors, handed,
-                lambda: streaks_from(inputs.history, profile, now), pass_on, quiet)
+                lambda: streaks_from(inputs.history, profile, now), pass_on, quiet,
+                inputs.preps)
 
 
 def _suggestion(chosen: NudgePlan, person: PersonRef, day: date) -> Section:
@@ -187,6 +191,25 @@ def _agenda_sections(agenda: Agenda, profile: Profile, now: datetime) -> list[Se
     hidden = len(agenda.promises) - len(shown)
     if hidden:
         sections.append(Section(f"…and {hidden} more: `/kept` lists them all."))
+    return sections + _prep_sections(agenda)
+
+
+def _prep_sections(agenda: Agenda) -> list[Section]:
+    """A negotiation's one-screen summary on its day, and a debrief prompt the morning after."""
+    sections: list[Section] = []
+    for prep in agenda.meetings:
+        lines = [f"*Meeting today:* {user_text(prep.what)} with {mention(prep.counterpart)}."]
+        for key, label in (("want", "You want"), ("walk_away", "Walk away at"),
+                           ("alternative", "Your alternative"), ("opening", "Open with")):
+            if prep.answer(key):
+                lines.append(f"{label}: {user_text(prep.answer(key))}")
+        lines.append("Listen first, trade every concession, and leave the door open.")
+        sections.append(Section("\n".join(lines), (Button("My prep", PREP_FORM, str(prep.number)),)))
+    for prep in agenda.debriefs:
+        sections.append(Section(
+            f"*How did it go?* {user_text(prep.what)} with {mention(prep.counterpart)}. Two "
+            "minutes now keeps what you learned about them for next time.",
+            (Button("Debrief", PREP_DEBRIEF, str(prep.number), ButtonStyle.PRIMARY),)))
     return sections
 
 
@@ -202,12 +225,13 @@ def _words(chosen: NudgePlan, profile: Profile, day: date, now: datetime,
         text = ("I haven't heard from you in a while, so I'll write once a week from now on. "
                 "Tap *Keep daily* if you'd rather hear from me every working morning.")
         sections.insert(0, Section("", (Button("Keep daily", KEEP_DAILY, "", ButtonStyle.PRIMARY),)))
-    elif agenda.promises:
+    elif agenda.promises or agenda.meetings or agenda.debriefs:
         today = [c for c in agenda.promises if c in agenda.due_today]
         first = (_pick(_PROMISES, person, day).format(lines=", ".join(
             f"*#{c.number}*" for c in today)) if today else
             "Good morning. A few promises to look at: a word now, while it is still early, "
-            "keeps faith with whoever is waiting.")
+            "keeps faith with whoever is waiting." if agenda.promises else
+            "Good morning. A negotiation on your mind: here is where you stand.")
         text = first
     else:
         text, suggestion = suggestion.text, Section("", suggestion.buttons)

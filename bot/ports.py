@@ -355,6 +355,7 @@ class NudgeInputs:
     favours_given: list[Favour] = field(default_factory=list)
     last_contact: dict[str, date] = field(default_factory=dict)
     not_suggested: dict[str, date | None] = field(default_factory=dict)
+    preps: list[Prep] = field(default_factory=list)  # negotiation preps (habits.negotiation)
 
 
 class Planning(Protocol):

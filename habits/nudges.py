@@ -16,6 +16,7 @@ One message a morning (habits.budget says when) carries, in this order:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,8 +25,15 @@ from functools import cache
 
 from habits.budget import morning_at, morning_day
 from habits.commitments import Commitment
-from habits.followup import UNDATED_CHECK_IN, heads_up_day, lapse_at, working_day_after
+from habits.followup import (
+    UNDATED_CHECK_IN,
+    heads_up_day,
+    lapse_at,
+    working_day_after,
+    working_day_before,
+)
 from habits.helpfulness import Favour
+from habits.negotiation import Prep
 from habits.people import Profile
 from habits.streaks import Habit, Streak
 
@@ -47,6 +55,8 @@ class Agenda:
     due_today: tuple[Commitment, ...] = ()
     coming_up: tuple[Commitment, ...] = ()
     check_in: tuple[Commitment, ...] = ()
+    meetings: tuple[Prep, ...] = ()      # negotiations prepared for, happening today
+    debriefs: tuple[Prep, ...] = ()      # negotiations of the last working day, not debriefed
 
     @property
     def promises(self) -> tuple[Commitment, ...]:
@@ -69,6 +79,17 @@ class NudgePlan:
 def _by_due(commitments: Sequence[Commitment]) -> tuple[Commitment, ...]:
     return tuple(sorted(commitments, key=lambda c: (c.due or datetime.max.replace(
         tzinfo=c.created_at.tzinfo), c.number)))
+
+
+def preps_for(profile: Profile, day: date, preps: Sequence[Prep],
+              ) -> tuple[tuple[Prep, ...], tuple[Prep, ...]]:
+    """The negotiation preps a morning on `day` brings up: a one-screen summary on the day of
+    the meeting, and a debrief prompt on the first working morning after it (once)."""
+    since = working_day_before(day, profile)
+    today = tuple(p for p in preps if p.meeting == day and p.debrief is None)
+    after = tuple(p for p in preps if p.meeting is not None and p.debrief is None
+                  and since <= p.meeting < day)
+    return today, after
 
 
 def agenda_for(profile: Profile, now: datetime, open_promises: Sequence[Commitment]) -> Agenda:
@@ -115,6 +136,7 @@ def plan(
     streaks: Sequence[Streak] | Callable[[], Sequence[Streak]],
     pass_on: Favour | None = None,
     quiet_teammate: str | None = None,
+    preps: Sequence[Prep] = (),
 ) -> NudgePlan | None:
     """What the morning nudge sent at `now` says, or None when today gets no nudge.
 
@@ -126,7 +148,9 @@ def plan(
     """
     if not morning_day(profile, profile.local_date(now)):
         return None
-    agenda = agenda_for(profile, now, open_promises)
+    meetings, debriefs = preps_for(profile, profile.local_date(now), preps)
+    agenda = dataclasses.replace(agenda_for(profile, now, open_promises),
+                                 meetings=meetings, debriefs=debriefs)
     standing: Callable[[], Sequence[Streak]] = \
         cache(streaks) if callable(streaks) else (lambda: streaks)
     me = profile.person.user

@@ -44,8 +44,9 @@ class RedisPlanning:
                 pipe.lrange(keys.favours_given, -self.RECENT_FAVOURS, -1)
                 pipe.hgetall(keys.contacts)
                 pipe.hgetall(keys.contacts_skipped)
+                pipe.hvals(keys.preps)
             first = await pipe.execute()
-        lists = [first[i:i + 8] for i in range(0, len(first), 8)]
+        lists = [first[i:i + 9] for i in range(0, len(first), 9)]
         async with self.redis.pipeline(transaction=False) as pipe:
             for (person, years), (open_ids, team_ids, *_) in zip(wanted, lists, strict=True):
                 keys = PersonKeys(person)
@@ -59,7 +60,7 @@ class RedisPlanning:
             answers = iter(await pipe.execute())
         out = []
         for (person, years), (open_ids, team_ids, kudos, handovers, received, given, contacts,
-                              skipped) in zip(wanted, lists, strict=True):
+                              skipped, preps) in zip(wanted, lists, strict=True):
             promises = [codec.commitment_from_json(person, raw)
                         for raw in (next(answers) if open_ids else []) if raw]
             teams = [codec.team_from_json(person.workspace_ref, raw)
@@ -72,5 +73,6 @@ class RedisPlanning:
                 history=history,
                 favours_received=[codec.favour_from_json(raw) for raw in received],
                 favours_given=[codec.favour_from_json(raw) for raw in given],
-                last_contact=days_of(contacts), not_suggested=skipped_of(skipped)))
+                last_contact=days_of(contacts), not_suggested=skipped_of(skipped),
+                preps=[codec.prep_from_json(person, raw) for raw in preps]))
         return out
