@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    # An app-level token (xapp-, scope connections:write): Socket Mode, a WebSocket out to
+    # Slack instead of /slack/events (docs/slack.md, "Socket Mode").
+    slack_app_token: SecretStr | None = None
     # False: `rapport serve` only accepts Slack deliveries; `rapport slack-worker` processes them.
     slack_process_inbox: bool = True
     microsoft_app_id: str | None = None
@@ -96,6 +99,17 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL, e.g. https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().strip().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp- (Basic Information "
+                             "> App-Level Tokens, scope connections:write); a bot token (xoxb-) "
+                             "goes in SLACK_BOT_TOKEN")
+        return SecretStr(value.get_secret_value().strip())
 
     @field_validator("microsoft_app_id")
     @classmethod
@@ -195,7 +209,15 @@ class Settings(BaseSettings):
         if self.microsoft_app_id and self.rapport_teams_local:
             raise ValueError("RAPPORT_TEAMS_LOCAL=on turns Teams authentication off, but "
                              "MICROSOFT_APP_ID is set: unset one of them")
-        if (self.slack_bot_token or self.slack_client_id) and not self.slack_signing_secret:
+        if self.slack_app_token and not self.slack_bot_token:
+            raise ValueError("SLACK_APP_TOKEN (Socket Mode) needs SLACK_BOT_TOKEN too: the "
+                             "app token opens the connection, the bot token (xoxb-) answers")
+        if self.slack_app_token and self.slack_client_id:
+            raise ValueError("SLACK_APP_TOKEN (Socket Mode) is for one workspace: unset "
+                             "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, or the app token to "
+                             "serve many workspaces over HTTPS with OAuth")
+        if (self.slack_bot_token or self.slack_client_id) and not self.slack_signing_secret \
+                and not self.slack_app_token:
             raise ValueError("SLACK_SIGNING_SECRET is required when SLACK_BOT_TOKEN or "
                              "SLACK_CLIENT_ID is set (find it under Basic Information in your "
                              "Slack app's settings)")
@@ -229,6 +251,7 @@ class Settings(BaseSettings):
                  "SLACK_SIGNING_SECRET": self.slack_signing_secret,
                  "SLACK_CLIENT_ID": self.slack_client_id,
                  "SLACK_CLIENT_SECRET": self.slack_client_secret,
+                 "SLACK_APP_TOKEN": self.slack_app_token,
                  "MICROSOFT_APP_ID": self.microsoft_app_id,
                  "MICROSOFT_APP_PASSWORD": self.microsoft_app_password,
                  "MICROSOFT_APP_TENANT_ID": self.microsoft_app_tenant_id}

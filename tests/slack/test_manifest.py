@@ -11,6 +11,7 @@ from adapters.slack.render import TRACK_SHORTCUT
 from bot.commands.registry import CHAT_COMMANDS, Surface
 
 MANIFEST = Path(__file__).resolve().parents[2] / "slack" / "manifest.yml"
+SOCKET_MANIFEST = MANIFEST.with_name("manifest.socket.yml")
 
 
 def test_manifest_declares_every_command_scope_event_and_url() -> None:
@@ -40,3 +41,23 @@ def test_the_slash_commands_are_the_registry_s_slack_commands_word_for_word() ->
                 for c in CHAT_COMMANDS.shown_on(Surface.SLACK)]
     assert [{k: v for k, v in c.items() if k in {"command", "description", "usage_hint"}}
             for c in listed] == declared
+
+
+def test_the_socket_mode_manifest_is_the_same_app_without_urls() -> None:
+    """slack/manifest.socket.yml (README, "Try it in your Slack workspace in five minutes"):
+    Socket Mode on, no URL anywhere, and otherwise the main manifest word for word."""
+    main = yaml.safe_load(MANIFEST.read_text())
+    socket = yaml.safe_load(SOCKET_MANIFEST.read_text())
+    assert socket["settings"]["socket_mode_enabled"] is True
+    assert main["settings"]["socket_mode_enabled"] is False
+    assert "https://" not in SOCKET_MANIFEST.read_text().split("display_information:")[1]
+    for command in main["features"]["slash_commands"]:
+        del command["url"]
+    del main["settings"]["event_subscriptions"]["request_url"]
+    del main["settings"]["interactivity"]["request_url"]
+    del main["oauth_config"]["redirect_urls"]
+    main["settings"]["socket_mode_enabled"] = True
+    assert socket == main
+    declared = [f"/{c.name}" for c in CHAT_COMMANDS.shown_on(Surface.SLACK)]
+    assert [c["command"] for c in socket["features"]["slash_commands"]] == declared
+    assert sorted(socket["oauth_config"]["scopes"]["bot"]) == sorted(BOT_SCOPES)
