@@ -30,6 +30,7 @@ class Message:
     edited: bool = False
     sent_at: datetime | None = None  # when it was first written (Slack ts); None: now
     idempotency_key: str | None = None  # the delivery's: a replay of it stores nothing twice
+    thread: str | None = None  # a reply in a thread: the ref of the thread's root message
 
 
 @dataclass(frozen=True, slots=True)

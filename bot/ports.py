@@ -250,6 +250,27 @@ class Offers(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class ThreadRequest:
+    """A request-like message the bot saw ("can someone update the runbook by Friday?"), kept
+    for at most two days so that a bare "mine" in its thread can be read as taking it on."""
+
+    origin: str                 # "<channel>:<message ref>": the thread its replies are in
+    author: PersonRef
+    what: str                   # what it asks for (habits.detection.thread.find_request)
+    due: datetime | None
+
+
+class Requests(Protocol):
+    async def remember(self, request: ThreadRequest, now: datetime, ttl_seconds: int) -> None:
+        """Keep the request for `ttl_seconds` (its author's forget-me removes it sooner)."""
+        ...
+
+    async def parent(self, workspace: WorkspaceRef, origin: str) -> ThreadRequest | None:
+        """The request a thread's root message made, if it made one and it is still kept."""
+        ...
+
+
 class Stats(Protocol):
     async def count(self, workspace: WorkspaceRef, name: str, by: int = 1) -> None: ...
 
@@ -397,6 +418,7 @@ class Ports:
     contacts: Contacts
     coaching: Coaching
     preps: Preps
+    requests: Requests
 
 
 class DeliveryOutcome(StrEnum):

@@ -128,6 +128,14 @@ class WorkspaceKeys:
     def seen(self, key: str) -> str:
         return workspace_key(self.workspace, "seen", key)
 
+    def request(self, origin: str) -> str:
+        """A request-like message kept for thread context, by its thread's origin."""
+        return workspace_key(self.workspace, "request", _part(origin))
+
+    def requests_by(self, user: str) -> str:
+        """The origins of one author's kept requests (by expiry), for forget-me and export."""
+        return workspace_key(self.workspace, "requests", "by", _part(user))
+
 
 DUE_SHARDS = 16
 

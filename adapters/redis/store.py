@@ -29,6 +29,7 @@ from adapters.redis.personal_data import RedisPersonalData
 from adapters.redis.planning import RedisPlanning
 from adapters.redis.preps import RedisPreps
 from adapters.redis.recognitions import RedisRecognitions
+from adapters.redis.requests import RedisRequests
 from adapters.redis.stats import RedisStats
 from adapters.redis.team_figures import RedisTeamFigures
 from adapters.redis.teams import RedisTeams
@@ -38,7 +39,8 @@ __all__ = [
     "RedisCoaching", "RedisCommitments", "RedisContacts", "RedisDedupe", "RedisDueWork", "RedisFavours",
     "RedisHabitLog", "RedisHandovers",
     "RedisHealth", "RedisNudgeMarks", "RedisOffers", "RedisPeople", "RedisPersonalData",
-    "RedisPlanning", "RedisPreps", "RedisRecognitions", "RedisStats", "RedisTeamFigures", "RedisTeams",
+    "RedisPlanning", "RedisPreps", "RedisRecognitions", "RedisRequests", "RedisStats",
+    "RedisTeamFigures", "RedisTeams",
     "redis_ports",
 ]
 
@@ -54,10 +56,10 @@ def redis_ports(redis: Redis, public_url: str | None = None) -> Ports:
     recognitions, handovers = RedisRecognitions(redis), RedisHandovers(redis)
     habits, teams, offers = RedisHabitLog(redis), RedisTeams(redis), RedisOffers(redis)
     favours, contacts = RedisFavours(redis), RedisContacts(redis)
-    coaching, preps = RedisCoaching(redis), RedisPreps(redis)
+    coaching, preps, requests = RedisCoaching(redis), RedisPreps(redis), RedisRequests(redis)
     personal_data = RedisPersonalData(
         redis, [people, commitments, recognitions, handovers, habits, teams, offers, favours,
-                contacts, coaching, preps])
+                contacts, coaching, preps, requests])
     return Ports(
         people=people,
         commitments=commitments,
@@ -79,4 +81,5 @@ def redis_ports(redis: Redis, public_url: str | None = None) -> Ports:
         contacts=contacts,
         coaching=coaching,
         preps=preps,
+        requests=requests,
     )

@@ -31,6 +31,7 @@ from adapters.slack.inbox import Inbox
 from adapters.slack.installation import RedisInstallationStore, RedisOAuthStateStore
 from bot.clock import Clock
 from bot.commands.capture import detect_soon
+from habits.detection.thread import find_request
 from habits.people import zone
 
 log = logging.getLogger("rapport.slack")
@@ -99,8 +100,13 @@ class Listeners:
         """A new chat message without a promise in it: detection is all the core would do
         with it (bot.commands.capture), and whether it holds one does not depend on the zone.
         A long message is read in a worker thread, so that it holds up no other ack."""
-        return self.detect_first and not (chat.edited or chat.deleted) and await detect_soon(
-            chat.text, sent_at=chat.sent_at or self.clock.now(), tz=_UTC) is None
+        if not self.detect_first or chat.edited or chat.deleted:
+            return False
+        sent_at = chat.sent_at or self.clock.now()
+        if await detect_soon(chat.text, sent_at=sent_at, tz=_UTC) is not None:
+            return False
+        # A request a thread reply may take on ("can someone ...?") is kept for thread context.
+        return chat.parent is not None or find_request(chat.text, sent_at=sent_at, tz=_UTC) is None
 
     async def _accept(self, kind: str, body: dict[str, Any], dedupe: str,
                       count_only: bool = False, workspace: str | None = None,

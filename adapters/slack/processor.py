@@ -228,7 +228,7 @@ class Processor:
         else:
             replies = await self.core.handle(Message(
                 actor, chat.text, chat.channel, chat.ref, mentions=tuple(mentioned(chat.text)),
-                edited=chat.edited, sent_at=chat.sent_at, idempotency_key=key))
+                edited=chat.edited, sent_at=chat.sent_at, idempotency_key=key, thread=chat.parent))
             if replies and not chat.edited:
                 await self.remember_author(workspace, chat.channel, chat.ref, user)
         await self.outbox.send(replies, Origin(workspace, user, chat.channel, thread=chat.thread),

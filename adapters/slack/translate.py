@@ -39,6 +39,11 @@ class ChatMessage:
     sent_at: datetime | None = None
     thread: str | None = None     # the thread's ts when the message is a reply in a thread
 
+    @property
+    def parent(self) -> str | None:
+        """The thread root's ts for a reply (a root's own thread_ts is its ts: None)."""
+        return self.thread if self.thread and self.thread != self.ref else None
+
 
 def _id(value: Any) -> str | None:
     return value.get("id") if isinstance(value, dict) else value

@@ -134,6 +134,21 @@ def channel_of(activity: Activity) -> str:
     return activity.conversation.id if activity.conversation is not None else ""
 
 
+def thread_of(activity: Activity) -> str | None:
+    """The root message's id for a reply in a channel thread: Teams names the thread in the
+    conversation id (`19:…@thread.tacv2;messageid=<root>`), and a reply carries `replyToId`.
+    None for the root post itself and for chats without threads.
+
+    >>> from botbuilder.schema import ConversationAccount
+    >>> thread_of(Activity(id="2", conversation=ConversationAccount(id="19:g@thread.tacv2;messageid=1")))
+    '1'
+    """
+    conversation = activity.conversation.id if activity.conversation is not None else ""
+    _, marked, root = (conversation or "").partition(";messageid=")
+    parent = root if marked and root else (activity.reply_to_id or None)
+    return parent if parent and parent != activity.id else None
+
+
 def sent_at(activity: Activity) -> datetime | None:
     stamp = activity.timestamp
     return stamp if isinstance(stamp, datetime) and stamp.tzinfo is not None else None
@@ -208,7 +223,8 @@ def event_of(activity: Activity) -> Command | Message | Action | None:
     if command is not None:
         return Command(who, command[0], command[1], channel_of(activity))
     return Message(who, words.text, channel_of(activity), activity.id or "",
-                   mentions=tuple(words.mentions), sent_at=sent_at(activity))
+                   mentions=tuple(words.mentions), sent_at=sent_at(activity),
+                   thread=thread_of(activity))
 
 
 def edited(activity: Activity) -> Message | None:

@@ -13,14 +13,16 @@ from bot.context import Context
 from bot.events import Message, MessageDeleted
 from bot.formatting import when
 from bot.markup import defuse, mention, mentioned, user_text
-from bot.ports import Offer
+from bot.ports import Offer, ThreadRequest
 from bot.replies import Button, ButtonStyle, Reply, Section, say
 from habits.commitments import Commitment, Source
 from habits.detection import QUICK_LENGTH, DetectedPromise, detect
+from habits.detection.thread import Request, answered, bare_acceptance, find_request
 from habits.people import Profile
 
 OFFER_TTL = 7 * 24 * 3600  # an unanswered offer fades after a week
 MAX_WHAT = 300
+REQUEST_TTL = 48 * 3600  # a request is kept for thread context for two days at most
 
 
 async def detect_soon(text: str, *, sent_at: datetime, tz: ZoneInfo) -> DetectedPromise | None:
@@ -68,7 +70,11 @@ async def on_message(ctx: Context, message: Message) -> list[Reply]:
     if message.edited:
         return await _on_edit(ctx, profile, origin, message, found)
     if found is None:
+        if message.thread is None:
+            await _remember_request(ctx, profile, origin, message)
         return []
+    if message.thread is not None and bare_acceptance(found.what):
+        found = await _taken_on(ctx, message, found)
     if found.due is not None and found.due <= now:
         return []  # a promise whose moment already passed, e.g. a late-delivered old message
     offer = _offer_from(found, origin, message)
@@ -79,6 +85,31 @@ async def on_message(ctx: Context, message: Message) -> list[Reply]:
         return await _track(ctx, profile, offer, auto=True)
     await ctx.ports.offers.put(ctx.person, offer, OFFER_TTL)
     return [_offer_reply(offer, profile, now)]
+
+
+async def _remember_request(ctx: Context, profile: Profile, origin: str, message: Message) -> None:
+    """A request-like root message ("can someone update the runbook by Friday?"): kept for two
+    days so that a "mine" in its thread takes it on. Nothing else is kept of chatter."""
+    request = find_request(message.text, sent_at=message.sent_at or ctx.now(), tz=profile.zone)
+    if request is not None:
+        await ctx.ports.requests.remember(
+            ThreadRequest(origin=origin, author=ctx.person, what=defuse(request.what)[:MAX_WHAT],
+                          due=request.due),
+            ctx.now(), REQUEST_TTL)
+
+
+async def _taken_on(ctx: Context, message: Message, found: DetectedPromise) -> DetectedPromise:
+    """A bare acceptance in a thread whose root was a request: the request's what, the reply's
+    due date or else the request's. Otherwise the reply as detected."""
+    thread = message.thread or message.ref
+    parent = await ctx.ports.requests.parent(ctx.person.workspace_ref,
+                                             origin_of(message.channel, thread))
+    if parent is None:
+        return found
+    taken = answered(found.what, found.due, Request(parent.what, parent.due))
+    if taken is None:
+        return found
+    return DetectedPromise(taken.what, found.to, taken.due)
 
 
 async def _on_edit(ctx: Context, profile: Profile, origin: str, message: Message,
