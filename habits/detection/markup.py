@@ -18,7 +18,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 
-__all__ = ["clean_markup", "clean_with_mentions", "sarcastic"]
+__all__ = ["clean_markup", "clean_with_mentions", "is_tidy", "sarcastic"]
 
 # Markers used internally for mentions while the rest of the text is cleaned; they
 # are private-use code points that never survive into the returned text.
@@ -61,15 +61,24 @@ _HTML_TAG = re.compile(r"</?[a-z][a-z0-9]*\b[^<>]*>", re.I)
 # Slack "mrkdwn" angle-bracket entities: <@U123|name>, <#C1|general>, <!here>, <url|label>.
 _SLACK_ENTITY = re.compile(r"<([@#!]?)([^<>|\s]+)(?:\|([^<>]*))?>")
 _QUOTE_LINE = re.compile(r"^[ \t]*(?:>|&gt;).*$", re.M)
+# Its start, asked once per line (_drop_quote_lines): "^" with re.M is tried at every position.
+_QUOTE_START = re.compile(r"[ \t]*(?:>|&gt;)")
 # (?<![\w:]) before the colon, written after it (as (?<![\w:]:)) so the scan looks for ":" only.
 _SHORTCODE = re.compile(r":(?<![\w:]:)[a-z_+\-][a-z0-9_+\-']*:(?::skin-tone-\d:)?", re.I)
 _EMOJI = re.compile(
     "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\u20e3"
     "\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]+"
 )
-_CONSOLE_MENTION = re.compile(r"(?<![\w.@/])@([A-Za-z0-9][\w.\-]*[\w]|[A-Za-z0-9])")
+# _EMOJI only within runs of non-ASCII characters (_drop_emoji): one range to test per character
+# is cheaper than _EMOJI's seven, and most characters of a long message are ASCII.
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# (?<![\w.@/]) before the "@", written after it (as (?<![\w.@/]@)) so the scan looks for "@" only.
+_CONSOLE_MENTION = re.compile(r"@(?<![\w.@/]@)([A-Za-z0-9][\w.\-]*[\w]|[A-Za-z0-9])")
 _BROADCAST = frozenset({"here", "channel", "everyone"})
 _MARKED = re.compile(_M_OPEN + "([^" + _M_CLOSE + "]*)" + _M_CLOSE)
+# Both in one pass; each alternative starts with a literal, so the scan skips to a marker or "@"
+# (with the lookbehind first, the combined pattern was tried at every position).
+_ANY_MENTION = re.compile(_MARKED.pattern + "|" + _CONSOLE_MENTION.pattern)
 # Every run of whitespace becomes one space, or one line break if it holds one. After _SPACES no
 # run without a line break is longer than one character, so _BLANK_LINES never backtracks far.
 _SPACES = re.compile(r"[^\S\n]+")
@@ -240,17 +249,17 @@ def clean_with_mentions(text: str) -> tuple[str, tuple[str, ...]]:
         text = _SLACK_ENTITY.sub(_slack_entity, text)
         text = _HTML_TAG.sub(" ", text)
     if ">" in text:
-        text = _QUOTE_LINE.sub("", text)
+        text = _drop_quote_lines(text)
     if "&" in text:
         text = html.unescape(text)
         # "&gt; quoted" only becomes recognisable as a quote after unescaping.
-        text = _QUOTE_LINE.sub("", text)
+        text = _drop_quote_lines(text)
     for curly, plain in _QUOTE_PAIRS:  # str.replace is far faster than translate on long text
         if curly in text:
             text = text.replace(curly, plain)
     text = _SHORTCODE.sub(" ", text)
     if not text.isascii():
-        text = _EMOJI.sub(" ", text)
+        text = _drop_emoji(text)
 
     mentions: list[str] = []
     if "@" in text or _M_OPEN in text:
@@ -269,14 +278,21 @@ def clean_with_mentions(text: str) -> tuple[str, tuple[str, ...]]:
                 mentions.append(ident)
             return shown
 
-        text = re.sub(
-            _M_OPEN + "([^" + _M_CLOSE + "]*)" + _M_CLOSE + "|" + _CONSOLE_MENTION.pattern,
-            collect,
-            text,
-        )
+        text = _ANY_MENTION.sub(collect, text)
         if _M_OPEN in text or _M_CLOSE in text:  # left over by a mention inside a mention
             text = text.replace(_M_OPEN, "").replace(_M_CLOSE, "")
     return _tidy(text), tuple(mentions)
+
+
+def _drop_quote_lines(text: str) -> str:
+    """``_QUOTE_LINE.sub("", text)``, a line at a time: a quoted line is emptied, its break kept."""
+    return "\n".join("" if _QUOTE_START.match(line) else line for line in text.split("\n"))
+
+
+def _drop_emoji(text: str) -> str:
+    """``_EMOJI.sub(" ", text)``: every character _EMOJI matches is non-ASCII, so each of its
+    matches lies inside one run of non-ASCII characters, and is found there."""
+    return _NON_ASCII.sub(lambda run: _EMOJI.sub(" ", run.group(0)), text)
 
 
 def sarcastic(text: str) -> bool:
@@ -295,10 +311,25 @@ def sarcastic(text: str) -> bool:
 def _tidy(text: str) -> str:
     """``_BLANK_LINES.sub("\n", _SPACES.sub(" ", text)).strip()``, with str.split (C speed): each
     whitespace run becomes one space, or one line break if it holds one."""
+    global _LAST_TIDY
     if "\n" not in text:
-        return " ".join(text.split())
-    lines = (" ".join(line.split()) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+        tidy = " ".join(text.split())
+    else:
+        lines = (" ".join(line.split()) for line in text.split("\n"))
+        tidy = "\n".join(line for line in lines if line)
+    _LAST_TIDY = tidy
+    return tidy
+
+
+# The text _tidy returned last (in any thread): every object that was ever here is tidy.
+_LAST_TIDY = ""
+
+
+def is_tidy(text: str) -> bool:
+    """Whether ``text`` is known, without reading it, to be what clean_with_mentions returns: its
+    only whitespace is " " and "\n", never two together nor at either end. True only for the
+    very string clean_with_mentions returned last; False says nothing."""
+    return text is _LAST_TIDY
 
 
 def clean_markup(text: str) -> str:
