@@ -81,3 +81,18 @@ def concerns(involving: PersonRef | None, giver: PersonRef, receiver: PersonRef)
     """Whether a shared record between `giver` and `receiver` is one about `involving`
     (every record is, when `involving` is None)."""
     return involving is None or involving in (giver, receiver)
+
+
+async def drop_entries(redis: Redis, keys: tuple[str, ...],
+                       drop: Callable[[bytes | str], bool]) -> None:
+    """Rewrite each list in `keys` without the entries `drop` picks (forget-me's scrub of a
+    colleague's copies), one list at a time in a transaction; lists that lose nothing stay."""
+    for key in keys:
+        entries = await redis.lrange(key, 0, -1)
+        keep = [raw for raw in entries if not drop(raw)]
+        if len(keep) != len(entries):
+            async with redis.pipeline(transaction=True) as pipe:
+                pipe.delete(key)
+                if keep:
+                    pipe.rpush(key, *keep)
+                await pipe.execute()

@@ -55,15 +55,8 @@ class RedisFavours(NoPersonalRecords):
     async def scrub(self, colleague: PersonRef, forgotten: PersonRef) -> None:
         """The colleague's favours given to or received from the forgotten person go."""
         keys = PersonKeys(colleague)
-        for key in (keys.favours_given, keys.favours_received):
-            entries = await self.redis.lrange(key, 0, -1)
-            keep = [raw for raw in entries if forgotten not in _sides(raw)]
-            if len(keep) != len(entries):
-                async with self.redis.pipeline(transaction=True) as pipe:
-                    pipe.delete(key)
-                    if keep:
-                        pipe.rpush(key, *keep)
-                    await pipe.execute()
+        await counterparts.drop_entries(self.redis, (keys.favours_given, keys.favours_received),
+                                        lambda raw: forgotten in _sides(raw))
 
     async def expire_texts(self, person: PersonRef, before: datetime) -> int:
         """Blank what the favours given before `before` were, in both copies."""

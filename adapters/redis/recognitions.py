@@ -59,16 +59,8 @@ class RedisRecognitions(NoPersonalRecords):
     async def scrub(self, colleague: PersonRef, forgotten: PersonRef) -> None:
         """The colleague's kudos given to or received from the forgotten person go."""
         keys = PersonKeys(colleague)
-        for key in (keys.kudos_given, keys.kudos_received):
-            entries = await self.redis.lrange(key, 0, -1)
-            keep = [raw for raw in entries
-                    if not counterparts.concerns(forgotten, *_sides(raw))]
-            if len(keep) != len(entries):
-                async with self.redis.pipeline(transaction=True) as pipe:
-                    pipe.delete(key)
-                    if keep:
-                        pipe.rpush(key, *keep)
-                    await pipe.execute()
+        await counterparts.drop_entries(self.redis, (keys.kudos_given, keys.kudos_received),
+                                        lambda raw: counterparts.concerns(forgotten, *_sides(raw)))
 
     async def expire_texts(self, person: PersonRef, before: datetime) -> int:
         """Blank the reasons of kudos given before `before`, in both copies."""
