@@ -102,10 +102,11 @@ def split_sentences(text: str) -> list[str]:
         return list(last[1])
     pieces = _split_tidy(text)
     if pieces is None:
-        pieces = _SPLIT_AT_SPACE.split(text)
+        pieces = [s.strip() for s in _SPLIT_AT_SPACE.split(text)]
+    # Tidy pieces have no whitespace at either end: a cut takes the space or break it falls on.
     if _END_NEXT.search(text):
         pieces = [cut for piece in pieces for cut in _SPLIT_END_NEXT.split(piece)]
-    found = [s.strip() for s in pieces if s and s.strip()]
+    found = [s for s in pieces if s]
     _LAST_SPLIT = (text, found)
     return list(found)
 
@@ -115,8 +116,7 @@ def _split_tidy(text: str) -> list[str] | None:
     if _CUT in text or not is_tidy(text):
         return None
     for punct_space, cut in _PUNCT_SPACE:
-        if punct_space in text:
-            text = text.replace(punct_space, cut)
+        text = text.replace(punct_space, cut)  # one scan; text itself back when there is none
     if " -" in text or " —" in text or " –" in text:
         text = _DASH_CUT.sub(_CUT, text)
     return text.replace("\n", _CUT).split(_CUT)
