@@ -1,4 +1,5 @@
-"""Run every benchmark and rewrite docs/benchmarks.md with their figures.
+"""Run every benchmark and rewrite docs/benchmarks.md with their figures, and the capacity
+section of docs/operations.md from the same figures (bench.capacity, via docs/benchmarks.json).
 
     make bench            (or: .venv/bin/python -m bench [name ...]: only those are run again,
                            the other sections of docs/benchmarks.md are kept)
@@ -9,11 +10,14 @@ its figures as ratios against a baseline run side by side (machines here are noi
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from bench import capacity
+from bench.figures import ENV
 from bench.support import machine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +65,7 @@ def main(names: list[str]) -> int:
         print(f"running {name}...", file=sys.stderr, flush=True)
         started = time.monotonic()
         result = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
-                                check=False)
+                                check=False, env={**os.environ, ENV: str(capacity.FIGURES)})
         took = time.monotonic() - started
         if result.returncode != 0:
             failed += 1
@@ -73,6 +77,7 @@ def main(names: list[str]) -> int:
         sections)
     (ROOT / "docs" / "benchmarks.md").write_text(text)
     print(text)
+    print(capacity.rewrite())
     return 1 if failed else 0
 
 

@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.detection_report import BASELINE_REV, load_baseline
+from bench.figures import record
 from habits.detection import MAX_EXAMINED, QUICK_LENGTH, detect
 
 NAMES = ["Priya", "Sam", "Lee", "Maria", "Jo", "Ana", "Tom", "Chen", "Ola", "Raj"]
@@ -205,6 +206,7 @@ def length_mix(n: int, rounds: int, seed: int) -> None:
         target = 20_000 if name == "mix" else 5_000 if name == "801-2048" else None
         mark = "" if target is None else f"{target:,} {'ok' if now_s >= target else 'MISS'}"
         mean = sum(len(m[0]) for m in msgs) / len(msgs)
+        record("detection", **{f"msgs_per_s_{name}": now_s})
         print(f"{name:>9} {len(msgs):>6} {mean:>8.0f} {now_s:>11,.0f} {base_s:>11,.0f} "
               f"{now_s / base_s:>7.2f}x {mark:>8}")
     # exactly 2,048 characters: each long message of the mix, repeated to fill
@@ -215,6 +217,7 @@ def length_mix(n: int, rounds: int, seed: int) -> None:
     run2k(detect)
     now_2k = statistics.median(_time(lambda: run2k(detect)) for _ in range(rounds))
     base_2k = statistics.median(_time(lambda: run2k(base)) for _ in range(rounds))
+    record("detection", msgs_per_s_2048=len(at2k) / now_2k)
     print(f"{'=2048':>9} {len(at2k):>6} {2048:>8} {len(at2k) / now_2k:>11,.0f} {len(at2k) / base_2k:>11,.0f} "
           f"{base_2k / now_2k:>7.2f}x {'5,000 ' + ('ok' if len(at2k) / now_2k >= 5_000 else 'MISS'):>8}")
 

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from adapters.redis import codec
 from adapters.redis.keys import PersonKeys, person_key
+from bench.figures import record
 from bench.support import machine, redis_server
 from habits.people import PersonRef, Profile
 from habits.streaks import Habit, bit_index
@@ -85,6 +86,8 @@ async def main(people: int) -> None:
     print(f"| naive: a set of ISO date strings per habit | {per_naive:,.0f} | "
           f"{per_naive / per_ours:.1f}× more |")
     print(f"| Rapport habit data + the profile hash | {per_ours + per_profile:,.0f} | |")
+    record("memory", habit_bytes_per_person_year=per_ours,
+           person_bytes_per_year=per_ours + per_profile)
 
 
 if __name__ == "__main__":

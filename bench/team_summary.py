@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from adapters.redis import codec
 from adapters.redis.keys import PersonKeys, WorkspaceKeys
 from adapters.redis.store import redis_ports
+from bench.figures import record
 from bench.support import CountingRedis, machine, redis_server, timed
 from bot.team_summary import summary_sections
 from habits.commitments import Commitment, CommitmentStatus
@@ -215,6 +216,8 @@ async def main() -> None:
     print(f"| baseline: every member's raw records, one pipeline | {naive_trips} | "
           f"{naive * 1000:.1f} ms | {naive / ours:.1f}× slower |")
     print(f"\nRedis used {memory['used_memory_human']} for the data set.")
+    record("team_summary", members=MEMBERS, rapport_ms=ours * 1000, baseline_ms=naive * 1000,
+           redis_bytes_per_member=int(memory["used_memory"]) / MEMBERS)
 
 
 if __name__ == "__main__":
