@@ -16,9 +16,17 @@ from datetime import datetime
 from typing import Literal
 
 from bot.ports import Ports
-from bot.team_summary import TREND_WEEKS, Refused, managed_by, named_streaks, team_figures, visible
+from bot.team_summary import (
+    TEAM_HABITS,
+    TREND_WEEKS,
+    Refused,
+    managed_by,
+    named_streaks,
+    team_figures,
+    visible,
+)
 from habits.people import PersonRef
-from habits.streaks import RULES, Habit
+from habits.streaks import RULES
 from habits.summary import week_of
 from habits.teams import Hidden, Reason, Team
 
@@ -35,6 +43,7 @@ COUNT_CHARTS: tuple[tuple[str, str], ...] = (
     ("thanks", "Thanks given"),
     ("help_kept", "Offers of help kept"),
     ("reached_out", "Reached out to a teammate"),
+    ("preps", "Negotiation preps started"),
 )
 
 
@@ -139,12 +148,12 @@ async def dashboard(ports: Ports, viewer: Viewer, now: datetime) -> Dashboard:
         members = len(figures.counted)
         weeks = figures.weeks
         charts = [Chart(f"active_{h.value}", f"Active: {RULES[h].title}", "share",
-                        tuple(w.share_active(h, members) for w in weeks)) for h in Habit]
+                        tuple(w.share_active(h, members) for w in weeks)) for h in TEAM_HABITS]
         charts += [Chart(key, title, "count", tuple(float(w.count(key)) for w in weeks))
                    for key, title in COUNT_CHARTS]
         sharing = tuple(
             Sharing(person.display_name or person.person.user,
-                    tuple((RULES[h].title, streaks.get(h, 0)) for h in Habit))
+                    tuple((RULES[h].title, streaks.get(h, 0)) for h in TEAM_HABITS))
             for person, streaks in await named_streaks(ports, team, figures.counted, now))
         shown.append(TeamPanel(team.team_id, team.name, members, len(team.members),
                                tuple(w.week for w in weeks), tuple(charts), sharing))

@@ -26,6 +26,12 @@ from habits.summary import COUNTS, WeekFigures, last_weeks, sparkline
 from habits.teams import Hidden, Reason, Team, counts_in_teams, hidden_because
 
 TREND_WEEKS = 12
+# What managers see of negotiation preps is one number, `preps`: preps started that week by the
+# team's counted members, shown only with the rest of the figures (the minimum group size).
+# Prepare and reflect stays out of team views (no active share, no named streak): it would say
+# who negotiated when.
+TEAM_HABITS = tuple(h for h in Habit if h is not Habit.PREPARE_REFLECT)
+PREPS = "preps"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +103,7 @@ class Refused:
 
 def mean_active(week: WeekFigures, members: int) -> float:
     """The share of counted members active in a habit that week, averaged over the habits."""
-    return sum(week.share_active(h, members) for h in Habit) / len(Habit)
+    return sum(week.share_active(h, members) for h in TEAM_HABITS) / len(TEAM_HABITS)
 
 
 async def team_figures(ports: Ports, team: Team, viewer: Profile, now: datetime,
@@ -135,7 +141,8 @@ async def summary_sections(ports: Ports, team: Team, viewer: Profile, now: datet
     counted, weeks = shown.counted, shown.weeks
     this = weeks[-1]
     members = len(counted)
-    active = " · ".join(f"{RULES[h].short} {this.share_active(h, members):.0%}" for h in Habit)
+    active = " · ".join(f"{RULES[h].short} {this.share_active(h, members):.0%}"
+                        for h in TEAM_HABITS)
     kept_trend = sparkline([w.count("kept_on_time") for w in weeks])
     active_trend = sparkline([mean_active(w, members) for w in weeks])
     size = (f"{members} members" if members == len(team.members)
@@ -151,6 +158,7 @@ async def summary_sections(ports: Ports, team: Team, viewer: Profile, now: datet
         f"Handovers: {this.count('handovers')} made · {this.count('handovers_accepted')} accepted",
         f"Help: {this.count('thanks')} thanks given · {this.count('help_kept')} offers of help "
         f"kept · {this.count('reached_out')} reached out to a teammate",
+        f"Negotiation preps: {this.count(PREPS)} started",
         f"Last {TREND_WEEKS} weeks — kept on time `{kept_trend}` · activity `{active_trend}`",
     ]
     sections = [Section("\n".join(lines))]
@@ -177,7 +185,7 @@ async def named_streaks(ports: Ports, team: Team, counted: frozenset[str], now: 
 async def named_rows(ports: Ports, team: Team, counted: frozenset[str], now: datetime) -> list[str]:
     """Rows for the counted members who chose to share (`named_streaks`)."""
     return [f"{mention(profile.person.user)} — " + " · ".join(
-                f"{RULES[h].short} streak {streaks[h]}" for h in Habit)
+                f"{RULES[h].short} streak {streaks[h]}" for h in TEAM_HABITS)
             for profile, streaks in await named_streaks(ports, team, counted, now)]
 
 
@@ -185,10 +193,11 @@ def csv_export(team: Team, weeks: list[WeekFigures], members: int) -> Attachment
     """The team's weekly aggregates as CSV (no names, no texts); `members`: how many count."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["week", "members", *COUNTS, *(f"active_{h.value}" for h in Habit)])
+    writer.writerow(["week", "members", *COUNTS, PREPS,
+                     *(f"active_{h.value}" for h in TEAM_HABITS)])
     for week in weeks:
-        writer.writerow([week.week, members, *(week.count(c) for c in COUNTS),
-                         *(f"{week.share_active(h, members):.3f}" for h in Habit)])
+        writer.writerow([week.week, members, *(week.count(c) for c in COUNTS), week.count(PREPS),
+                         *(f"{week.share_active(h, members):.3f}" for h in TEAM_HABITS)])
     return Attachment(f"rapport-team-{team.team_id}.csv", out.getvalue().encode(), "text/csv")
 
 
@@ -207,7 +216,7 @@ def what_managers_see(team: Team, profile: Profile, counted: frozenset[str]) -> 
                 "minimum size for figures")
     elif profile.share_with_managers:
         seen = ("the team's weekly totals, and your name with your streaks (" +
-                ", ".join(RULES[h].title.lower() for h in Habit) +
+                ", ".join(RULES[h].title.lower() for h in TEAM_HABITS) +
                 "). Turn it off with `/rapport settings share off`")
     else:
         seen = ("only the team's weekly totals, never your name. You can choose to share "

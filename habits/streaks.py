@@ -24,6 +24,7 @@ class Habit(StrEnum):
     HAND_OVER = "hand_over"
     HELP = "help"
     STAY_IN_TOUCH = "stay_in_touch"
+    PREPARE_REFLECT = "prepare_reflect"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,13 @@ RULES: dict[Habit, HabitRule] = {rule.habit: rule for rule in (
         "Say hello to a teammate you haven't spoken to in a while; ask about their work.",
         ("People trust the people they know: a two-line hello to a quiet teammate counts.",
          "Ask a teammate what they are working on this week, and listen to the answer.")),
+    # Negotiations come when they come: no weekly target, and quiet days never end the streak.
+    HabitRule(
+        Habit.PREPARE_REFLECT, "Prepare and reflect", None, False, 0, "prep",
+        "Before your next negotiation, take ten minutes with /prep; afterwards, debrief it.",
+        ("Before a negotiation, ask who has most to lose with no deal: the answer is your "
+         "leverage, or your homework.",
+         "After a negotiation, a three-line debrief teaches you more than the next one will.")),
 )}
 # Every habit is declared: a habit added to the enum without its entry fails at import.
 if set(RULES) != set(Habit):

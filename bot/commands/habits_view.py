@@ -27,10 +27,11 @@ async def habits(ctx: Context, text: str) -> list[Reply]:
     sections = []
     for result in results:
         rule = RULES[result.habit]
+        week = (f"{_bar(result.this_week, result.weekly_target)} "
+                f"{result.this_week}/{result.weekly_target}" if result.weekly_target
+                else f"{result.this_week}")  # no weekly target (Prepare and reflect)
         sections.append(Section(
-            f"*{rule.title}* — streak {result.current} (best {result.best}) · this week "
-            f"{_bar(result.this_week, result.weekly_target)} {result.this_week}/{result.weekly_target}"
-        ))
+            f"*{rule.title}* — streak {result.current} (best {result.best}) · this week {week}"))
     weakest = min(results, key=lambda r: (r.week_done, r.current))
     sections.append(Section("Tip: " + RULES[weakest.habit].tip))
     return [say("Your habits", *sections)]

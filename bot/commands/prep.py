@@ -2,9 +2,11 @@
 form, with short feedback on where the leverage is thin.
 
 Every reply goes only to the person preparing (Audience.ME): the counterpart is never told, and
-nothing of a prep reaches team figures or summaries. A reply that asks questions carries them
-twice: as a `Form` (a Slack modal, a Teams card with inputs) and, for the console, as the next
-question in its sections (`/prep answer <n> <text>`, or the Skip button).
+nothing of a prep reaches team figures or summaries but a weekly count of preps started (shown
+from the minimum group size). A prep's first finished debrief is a day of Prepare and reflect.
+A reply that asks questions carries them twice: as a `Form` (a Slack modal, a Teams card with
+inputs) and, for the console, as the next question in its sections
+(`/prep answer <n> <text>`, or the Skip button).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot import record
 from bot.context import Context
 from bot.dates import DateProblem, read_day
 from bot.events import Action
@@ -29,6 +32,7 @@ from habits.negotiation import (
     Tip,
     feedback,
 )
+from habits.streaks import Habit
 
 SAVE = "prep.save"
 SKIP = "prep.skip"
@@ -137,6 +141,8 @@ async def prep(ctx: Context, text: str) -> list[Reply]:
     now = ctx.now()
     made = await ctx.ports.preps.add(ctx.person, lambda number: Prep(
         ctx.person, number, what, who, meeting, created_at=now))
+    # Only a number reaches the person's teams: a prep started this week (docs/managers.md).
+    await record.counted(ctx.ports, ctx.person, await ctx.today(), preps=1)
     return [await _asking(ctx, made, f"Prep #{made.number} started: {user_text(what)}, with "
                                      f"{mention(who)}. {PRIVATE}")]
 
@@ -246,9 +252,15 @@ async def _save_debrief(ctx: Context, found: Prep, texts: dict[str, str],
                         replaces_original: bool = False) -> list[Reply]:
     saved = found.with_debrief(texts, ctx.now())
     await ctx.ports.preps.save(saved)
+    finished = bool(saved.debrief and saved.debrief.outcome)
+    habit = ""
+    if finished and not (found.debrief and found.debrief.outcome):
+        # A debrief with its outcome is a day of Prepare and reflect, once per prep.
+        await record.practised(ctx.ports, ctx.person, Habit.PREPARE_REFLECT, await ctx.today())
+        habit = " A day of *Prepare and reflect*."
     door = "" if saved.debrief and saved.debrief.relationship else \
         " However it went, leave the door open: there will be a next time."
-    return [say(f"Debrief saved for prep #{found.number}.{door} {PRIVATE}",
+    return [say(f"Debrief saved for prep #{found.number}.{habit}{door} {PRIVATE}",
                 replaces_original=replaces_original)]
 
 
