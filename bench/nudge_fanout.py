@@ -231,6 +231,7 @@ async def commands(url: str) -> int:
             "cmdstat_flushall", "cmdstat_client", "cmdstat_hello", "cmdstat_readonly")
     redis = client_for(url)
     if isinstance(redis, RedisCluster):
+        await redis.initialize()
         nodes = [Redis(host=n.host, port=n.port) for n in redis.get_primaries()]
     else:
         nodes = [redis]
