@@ -94,7 +94,7 @@ RULES: dict[Habit, HabitRule] = {rule.habit: rule for rule in (
     # Negotiations come when they come: no weekly target, and quiet days never end the streak.
     HabitRule(
         Habit.PREPARE_REFLECT, "Prepare and reflect", None, False, 0, "prep",
-        "Before your next negotiation, take ten minutes with /prep; afterwards, debrief it.",
+        "Before your next negotiation, take ten minutes to prepare it; afterwards, debrief it.",
         ("Before a negotiation, ask who has most to lose with no deal: the answer is your "
          "leverage, or your homework.",
          "After a negotiation, a three-line debrief teaches you more than the next one will.")),
