@@ -23,7 +23,7 @@ from habits.streaks import Habit, bit_index
 YEAR = 2026
 RATES = {Habit.KEEP: 0.45, Habit.FOLLOW_UP: 0.15, Habit.RECOGNISE: 0.3,
          Habit.RECOGNISE_JUNIOR: 0.1, Habit.HAND_OVER: 0.08, Habit.HELP: 0.06,
-         Habit.STAY_IN_TOUCH: 0.04}
+         Habit.STAY_IN_TOUCH: 0.04, Habit.PREPARE_REFLECT: 0.02}  # a debrief or two a month
 
 
 def year_of_activity(rng: random.Random) -> dict[Habit, list[date]]:
