@@ -41,6 +41,12 @@ HISTORY_LOOKBACK = 15
 HISTORY_EVERY = 60        # seconds between conversations.history calls per workspace
 MARK_TTL = 3 * 24 * 3600  # a scheduled send's marks outlive any tick that could retry it
 SENDING, SENT = b"sending", b"sent"
+# Read a scheduled send's mark and, when there is none, set `sending`: one round trip.
+_BEGIN_SENDING = """
+local mark = redis.call('GET', KEYS[1])
+if not mark then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end
+return mark
+"""
 
 
 def post_options() -> dict[str, Any]:
@@ -107,6 +113,8 @@ class SlackMessenger:
         # Reading a DM's history (see `delivered`) needs its channel id, and conversations.open
         # is a Tier 3 method (about 50 calls a minute per workspace): remember the channel.
         self.redis = redis
+        self._begin_sending = redis.register_script(_BEGIN_SENDING) if redis is not None \
+            else None
 
     async def dm_channel(self, client: AsyncWebClient, person: PersonRef) -> str:
         key = person_key(person, "slack", "dm")
@@ -125,9 +133,11 @@ class SlackMessenger:
         client = await self.clients.for_workspace(workspace)
         if client is None:
             return Delivery(DeliveryOutcome.GONE, detail="not installed in " + workspace)
-        mark = await self._read_mark(reply)
+        mark = await self._begin(reply)
         if mark == SENT:
             return Delivery(DeliveryOutcome.SENT, detail="already sent")
+        marked = mark is None and self.redis is not None and reply.to is not None \
+            and reply.key is not None  # `sending` is set now
         if mark == SENDING:
             # An earlier attempt got no answer: post only once Slack's history says it is
             # not there; when history can't be read yet, wait for the next minute's budget.
@@ -138,7 +148,8 @@ class SlackMessenger:
             if found:
                 await self._mark(reply, SENT)
                 return Delivery(DeliveryOutcome.SENT, detail="already sent")
-        marked = await self._mark(reply, SENDING)
+        if not marked:
+            marked = await self._mark(reply, SENDING)
         try:
             await post(client, reply.to.user if reply.to is not None else str(reply.channel), reply)
         except SlackApiError as error:
@@ -162,6 +173,16 @@ class SlackMessenger:
             return False
         await self.redis.set(ids.sent_key(reply.to, reply.key), state, ex=MARK_TTL)
         return True
+
+    async def _begin(self, reply: Reply) -> bytes | None:
+        """The send's mark before this attempt; none at all becomes `sending` in the same step."""
+        if self._begin_sending is None or reply.to is None or reply.key is None:
+            return None
+        mark = await self._begin_sending(keys=[ids.sent_key(reply.to, reply.key)],
+                                         args=[SENDING, MARK_TTL])
+        if mark is None:
+            return None
+        return mark.encode() if isinstance(mark, str) else bytes(mark)
 
     async def _read_mark(self, reply: Reply) -> bytes | None:
         if self.redis is None or reply.to is None or reply.key is None:
