@@ -688,6 +688,20 @@ async def run(args: argparse.Namespace) -> dict[tuple[str, str], Tally]:
     return tallies
 
 
+WHERE_THE_TIME_GOES = (
+    "Where the time goes (py-spy on the one-process server during the *every event through "
+    "the core* mix, 2 December 2026): about half of the samples process inbox entries: the "
+    "core's handling of the message ~48 % of that (detection again in the speaker's zone, the "
+    "profile, contacts, the offer and stats writes), sending the offer through slack_sdk's "
+    "chat.postEphemeral ~27 %, the author's profile (users.info for new people) ~14 %, "
+    "remembering the author ~5 %; the front door (signature, dedupe, inbox write, the door's "
+    "detection) ~10 % of the total. The core's share alone outweighs a whole bare bolt ack, "
+    "so 0.6x bare bolt needs the core's own per-message work cut (bot/, habits/detection), "
+    "not only the ingest path's. For chatter the door reads each message (detection, then the "
+    "thread-request check for root messages: ~45 us a message of this mix) before it acks, "
+    "which bare bolt does not do.")
+
+
 def report(args: argparse.Namespace, tallies: dict[tuple[str, str], Tally]) -> None:
     sample = make_batch("real_chat", 10_000, Deliveries(), 10)
     lengths = sorted(len(json.loads(body)["event"].get("text", "")) for body, _ in
@@ -747,6 +761,7 @@ def report(args: argparse.Namespace, tallies: dict[tuple[str, str], Tally]) -> N
         lost = sum(tallies[mix, name].missing + tallies[mix, name].wrong_user for mix in MIXES)
         parts.append(f"everything processed: {'met' if not lost else 'NOT met'}")
         print(f"\nGoals, Rapport {label}: " + "; ".join(parts) + ".")
+    print("\n" + WHERE_THE_TIME_GOES)
     ours = tallies["real_chat", "rapport"]
     core = tallies["core", "rapport"]
     record("slack_ingest", real_chat_events_per_s=ours.rate(),
