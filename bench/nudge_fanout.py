@@ -170,8 +170,8 @@ async def populate(url: str, everyone: list[Person], due: datetime) -> None:
     teams_port = RedisTeams(redis)
     team_of: dict[PersonRef, Team] = {}
     teams = _teams(everyone)
-    for start in range(0, len(teams), 200):
-        await asyncio.gather(*(teams_port.save(team) for team in teams[start:start + 200]))
+    for start in range(0, len(teams), 20):  # a cluster client's pool per node is small
+        await asyncio.gather(*(teams_port.save(team) for team in teams[start:start + 20]))
     for team in teams:
         for user in team.members:
             team_of[team.person(user)] = team
@@ -383,29 +383,30 @@ def cluster_server() -> Iterator[str]:
             cluster.stop()
 
 
-async def main(count: int, cluster: bool = True) -> None:
+async def main(count: int, cluster: bool = True, single: bool = True) -> None:
     due = TICK_AT - timedelta(minutes=1)
     everyone = people(count, due)
     expected = sum(p.expected for p in everyone)
     rows: list[Row] = []
+    limited: dict[str, Any] | None = None
     with redis_server() as url:
-        rows += await runs("single Redis", url, everyone, due, GOAL_ONE, GOAL_THREE)
-
-        api_process, api = api_server(ALLOWED_RATE)
-        try:
-            limited_people = everyone[:LIMITED_PEOPLE]
-            await populate(url, limited_people, due)
-            limited = await asyncio.to_thread(collect, spawn(url, api, until_idle=3.0))
-            stats = await asyncio.to_thread(api_stats, api)
-            duplicates, misses, _, _ = check(stats, limited_people)
-            limited_expected = sum(p.expected for p in limited_people)
-            # The API's bucket starts full (one second's worth): those first posts go at once
-            # and are not counted as part of the sustained rate.
-            achieved = (len(stats["posts"]) - ALLOWED_RATE) / max(stats["last"] - stats["first"],
-                                                                 1e-9)
-        finally:
-            api_process.terminate()
-            api_process.wait()
+        if single:
+            rows += await runs("single Redis", url, everyone, due, GOAL_ONE, GOAL_THREE)
+            api_process, api = api_server(ALLOWED_RATE)
+            try:
+                limited_people = everyone[:LIMITED_PEOPLE]
+                await populate(url, limited_people, due)
+                limited = await asyncio.to_thread(collect, spawn(url, api, until_idle=3.0))
+                stats = await asyncio.to_thread(api_stats, api)
+                duplicates, misses, _, _ = check(stats, limited_people)
+                limited_expected = sum(p.expected for p in limited_people)
+                # The API's bucket starts full (one second's worth): those first posts go at once
+                # and are not counted as part of the sustained rate.
+                achieved = (len(stats["posts"]) - ALLOWED_RATE) / max(
+                    stats["last"] - stats["first"], 1e-9)
+            finally:
+                api_process.terminate()
+                api_process.wait()
     if cluster:
         with cluster_server() as url:
             rows += await runs("Redis Cluster, 6 nodes", url, everyone, due,
@@ -432,12 +433,13 @@ async def main(count: int, cluster: bool = True) -> None:
         print(f"| {r.setup} | {r.run} | {r.wall:.1f} s | {r.sent:,} | {r.duplicates} | "
               f"{r.misses} | {r.skips:,} | {r.per_nudge:.1f} | {r.cpu_per_1000:.2f} |")
     print()
-    print(f"Rate-limited API ({ALLOWED_RATE:.0f} messages/s, 429 with Retry-After beyond), "
-          f"{LIMITED_PEOPLE:,} people ({limited_expected:,} due a nudge), single Redis: achieved "
-          f"{achieved:.0f} messages/s = {achieved / ALLOWED_RATE:.0%} of the allowed rate "
-          f"(sustained: the first second's burst allowance not counted); {stats['limited']:,} "
-          f"requests answered 429; {duplicates} duplicates, {misses} misses; ticking until "
-          f"idle took {limited['wall']:.1f} s.")
+    if limited is not None:
+        print(f"Rate-limited API ({ALLOWED_RATE:.0f} messages/s, 429 with Retry-After beyond), "
+              f"{LIMITED_PEOPLE:,} people ({limited_expected:,} due a nudge), single Redis: achieved "
+              f"{achieved:.0f} messages/s = {achieved / ALLOWED_RATE:.0%} of the allowed rate "
+              f"(sustained: the first second's burst allowance not counted); {stats['limited']:,} "
+              f"requests answered 429; {duplicates} duplicates, {misses} misses; ticking until "
+              f"idle took {limited['wall']:.1f} s.")
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "NOT met"
@@ -455,10 +457,12 @@ async def main(count: int, cluster: bool = True) -> None:
               f"≤ {GOAL_THREE * factor * scale:.1f} s: "
               f"{verdict(three.wall <= GOAL_THREE * factor * scale)} ({three.wall:.1f} s)")
     exact = all(r.duplicates == 0 and r.misses == 0 and r.unexpected == 0 and r.sent == expected
-                for r in rows) and not (duplicates or misses)
+                for r in rows) and not (limited is not None and (duplicates or misses))
     print(f"- 0 duplicates and 0 misses everywhere (and nobody the budget skips nudged): "
           f"{verdict(exact)}")
-    print(f"- sustained rate ≥ 90 % of the allowed rate: {verdict(achieved >= 0.9 * ALLOWED_RATE)}")
+    if limited is not None:
+        print(f"- sustained rate ≥ 90 % of the allowed rate: "
+              f"{verdict(achieved >= 0.9 * ALLOWED_RATE)}")
 
 
 if __name__ == "__main__":
@@ -468,4 +472,5 @@ if __name__ == "__main__":
     else:
         arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
         asyncio.run(main(int(arguments[0]) if arguments else 100_000,
-                         cluster="--no-cluster" not in sys.argv))
+                         cluster="--no-cluster" not in sys.argv,
+                         single="--no-single" not in sys.argv))
