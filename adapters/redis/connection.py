@@ -122,9 +122,13 @@ def cluster_client(url: str, ca_file: str | Path | None = None) -> RedisCluster:
     scheme, hosts, username, password, path, query = _split(url)
     if path not in ("", "/", "/0"):
         raise RedisUrlError("Redis Cluster has only database 0: drop the /<db> from the URL")
+    # redis-py's cluster client refuses a command at once (MaxConnectionsError) when a node's
+    # pool is full, 100 connections by default: a morning tick's concurrent sends reached that.
+    # The same per-node budget as the single server's pool.
     return RedisCluster(
         startup_nodes=[ClusterNode(host, port) for host, port in hosts],
         username=username, password=password, health_check_interval=30,
+        max_connections=MAX_CONNECTIONS,
         **_COMMON, **_tls(scheme.startswith("rediss"), ca_file, query))
 
 

@@ -145,3 +145,20 @@ async def test_slack_deliveries_accepted_together_spread_over_the_cluster(
         assert await cluster.xlen(ids.inbox_key(workspace)) == 1
         stats = ids.workspace_key(ids.workspace_ref(workspace), "stats")
         assert await cluster.hget(stats, "slack_events") == b"1"
+
+
+async def test_a_burst_of_concurrent_commands_to_one_node_all_get_answers(
+        cluster: RedisCluster) -> None:
+    """A morning tick sends many people's work at once; on one node's slots 300 commands in
+    flight together all get answers (redis-py's default pool of 100 per node refused the rest
+    with MaxConnectionsError)."""
+    person = PersonRef("slack", "TBURST", "U1")
+    key = f"rp:{{u:{person.workspace}:{person.user}}}:burst"
+
+    async def slow_roundtrip(index: int) -> int:
+        # BLPOP on an empty list holds its connection for a moment, so they overlap.
+        await cluster.blpop([f"{key}:{index}"], timeout=0.2)
+        return index
+
+    results = await asyncio.gather(*(slow_roundtrip(i) for i in range(300)))
+    assert sorted(results) == list(range(300))
