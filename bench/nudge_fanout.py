@@ -44,6 +44,7 @@ from adapters.redis.store import redis_ports
 from adapters.redis.teams import RedisTeams
 from adapters.slack.client import Pacer, SlackClients
 from adapters.slack.messenger import SlackMessenger
+from bench.figures import record
 from bench.support import machine, redis_server
 from bot.nudges import DAILY, SUBJECT
 from bot.tick import Ticker
@@ -463,6 +464,17 @@ async def main(count: int, cluster: bool = True, single: bool = True) -> None:
     if limited is not None:
         print(f"- sustained rate ≥ 90 % of the allowed rate: "
               f"{verdict(achieved >= 0.9 * ALLOWED_RATE)}")
+    figures: dict[str, float] = {"people": count}
+    names = {("single Redis", "one tick process"): "one_process_s",
+             ("single Redis", "three tick processes at once"): "three_processes_s",
+             ("Redis Cluster, 6 nodes", "one tick process"): "cluster_one_process_s",
+             ("Redis Cluster, 6 nodes", "three tick processes at once"): "cluster_three_processes_s"}
+    for r in rows:
+        figures[names[(r.setup, r.run)]] = r.wall
+        if (r.setup, r.run) == ("single Redis", "one tick process"):
+            figures["commands_per_nudge"] = r.per_nudge
+            figures["nudges_sent"] = r.sent
+    record("nudge_fanout", **figures)
 
 
 if __name__ == "__main__":
