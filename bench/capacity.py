@@ -108,16 +108,15 @@ def section(figures: dict[str, Any], load: Load = LOAD) -> str:
         *[f"| {what} | {figure} | `{command}` |" for what, figure, command in rows],
         "",
         "### How many workspaces one process serves",
-        "Worked out from the figures above under a load model that is an assumption, not a",
+        "Worked out from the figures above under a load model that is an assumption, not a "
         f"measurement (`bench/capacity.py`, `Load`): each person's channels carry "
-        f"{load.messages_per_day:.0f} messages per",
-        f"working day of {load.working_hours:.0f} hours, the busiest minute {load.peak_factor:.0f}× "
-        f"the day's average ({peak_per_person:.4f} events/s per person); "
-        "everyone in a workspace may",
-        f"have their morning nudge due in the same minute, and it may arrive up to "
-        f"{load.nudge_lateness_s:.0f} s late",
-        "(`RapportTickLagging`). One process then keeps up with",
-        f"{_n(by_ingest)} people's chat and {_n(by_nudges)} people's nudges in the same minute.",
+        f"{load.messages_per_day:.0f} messages per working day of {load.working_hours:.0f} hours, "
+        f"the busiest minute {load.peak_factor:.0f}× the day's average "
+        f"({peak_per_person:.4f} events/s per person); everyone in a workspace may have their "
+        f"morning nudge due in the same minute, and it may arrive up to "
+        f"{load.nudge_lateness_s:.0f} s late (`RapportTickLagging`). One process then keeps up "
+        f"with {_n(by_ingest)} people's chat and {_n(by_nudges)} people's nudges in the same "
+        "minute.",
         "",
         "| people per workspace | workspaces per process | what runs out first | "
         "Redis memory for them, a year |",
