@@ -133,11 +133,9 @@ class SlackMessenger:
         client = await self.clients.for_workspace(workspace)
         if client is None:
             return Delivery(DeliveryOutcome.GONE, detail="not installed in " + workspace)
-        mark = await self._begin(reply)
+        mark, marked = await self._begin(reply)
         if mark == SENT:
             return Delivery(DeliveryOutcome.SENT, detail="already sent")
-        marked = mark is None and self.redis is not None and reply.to is not None \
-            and reply.key is not None  # `sending` is set now
         if mark == SENDING:
             # An earlier attempt got no answer: post only once Slack's history says it is
             # not there; when history can't be read yet, wait for the next minute's budget.
@@ -174,15 +172,16 @@ class SlackMessenger:
         await self.redis.set(ids.sent_key(reply.to, reply.key), state, ex=MARK_TTL)
         return True
 
-    async def _begin(self, reply: Reply) -> bytes | None:
-        """The send's mark before this attempt; none at all becomes `sending` in the same step."""
+    async def _begin(self, reply: Reply) -> tuple[bytes | None, bool]:
+        """The send's mark before this attempt, and whether this attempt set `sending` (there
+        was none: it is set in the same step)."""
         if self._begin_sending is None or reply.to is None or reply.key is None:
-            return None
+            return None, False
         mark = await self._begin_sending(keys=[ids.sent_key(reply.to, reply.key)],
                                          args=[SENDING, MARK_TTL])
         if mark is None:
-            return None
-        return mark.encode() if isinstance(mark, str) else bytes(mark)
+            return None, True
+        return (mark.encode() if isinstance(mark, str) else bytes(mark)), False
 
     async def _read_mark(self, reply: Reply) -> bytes | None:
         if self.redis is None or reply.to is None or reply.key is None:
