@@ -26,6 +26,7 @@ from adapters.redis.keys import PersonKeys, WorkspaceKeys
 from adapters.redis.store import redis_ports
 from bench.figures import record
 from bench.support import CountingRedis, machine, redis_server, timed
+from bot.ports import Ports
 from bot.team_summary import summary_sections
 from habits.commitments import Commitment, CommitmentStatus
 from habits.people import PersonRef, Profile, WorkspaceRef
@@ -106,13 +107,16 @@ async def populate(redis: CountingRedis) -> Team:
     return team
 
 
-async def rapport_summary(redis: CountingRedis, team_id: str) -> list[str]:
-    ports = redis_ports(redis)
+async def summary_text(ports: Ports, team_id: str) -> list[str]:
+    """The team's summary as its manager gets it, read through `ports`."""
     team = await ports.teams.get(WS, team_id)
     assert team is not None
     viewer = Profile(PersonRef("slack", WS.workspace, "UBOSS"), tz="Europe/London")
-    sections = await summary_sections(ports, team, viewer, NOW)
-    return [s.text for s in sections]
+    return [s.text for s in await summary_sections(ports, team, viewer, NOW)]
+
+
+async def rapport_summary(redis: CountingRedis, team_id: str) -> list[str]:
+    return await summary_text(redis_ports(redis), team_id)
 
 
 class RawFigures:
@@ -174,12 +178,8 @@ def _bit(bitmap: bytes | None, offset: int) -> bool:
 
 async def naive_summary(redis: CountingRedis, team_id: str) -> list[str]:
     """The same summary as rapport_summary, its figures from raw records (RawFigures)."""
-    ports = dataclasses.replace(redis_ports(redis), figures=RawFigures(redis))
-    team = await ports.teams.get(WS, team_id)
-    assert team is not None
-    viewer = Profile(PersonRef("slack", WS.workspace, "UBOSS"), tz="Europe/London")
-    sections = await summary_sections(ports, team, viewer, NOW)
-    return [s.text for s in sections]
+    return await summary_text(dataclasses.replace(redis_ports(redis), figures=RawFigures(redis)),
+                              team_id)
 
 
 async def main() -> None:
