@@ -19,8 +19,8 @@ from habits.detection.chat import chat_cue, find_chat_promise
 from habits.detection.due import DueMatch, find_due, parse_due, parse_due_phrase
 from habits.detection.intent import (
     PREFILTER,
+    Sentences,
     find_commitment,
-    split_sentences,
     tidy_what,
     without_last_sentence,
 )
@@ -108,10 +108,10 @@ def detect(text: str, *, sent_at: datetime, tz: ZoneInfo) -> DetectedPromise | N
     if cut:
         # The sentence the cut falls in is not read: its end might have undone it ("... if").
         clean = without_last_sentence(clean)
-    found = find_commitment(clean) if cue else None
+    sentences = Sentences(clean)  # cut as far as they are read
+    found = find_commitment(clean, sentences) if cue else None
     if found is None:
-        return _chat_promise(clean, mentions, sent_at, tz)
-    sentences = split_sentences(clean)
+        return _chat_promise(clean, mentions, sent_at, tz, sentences)
     sentence = sentences[found.sentence]
     what = found.what
     # The due phrase that belongs to the promise follows its cue ("Can't do today, but I'll
@@ -135,7 +135,7 @@ def detect(text: str, *, sent_at: datetime, tz: ZoneInfo) -> DetectedPromise | N
         what = tidy_what(action) or found.what
     if due_match is None:
         # "On it. ETA 20 mins" / "I'll send it. Should be done by Friday."
-        for later in sentences[found.sentence + 1 :]:
+        for later in sentences.after(found.sentence):
             due_match = find_due(later, sent_at, tz)
             if due_match is not None:
                 break
@@ -147,10 +147,10 @@ def detect(text: str, *, sent_at: datetime, tz: ZoneInfo) -> DetectedPromise | N
 
 
 def _chat_promise(
-    clean: str, mentions: tuple[str, ...], sent_at: datetime, tz: ZoneInfo
+    clean: str, mentions: tuple[str, ...], sent_at: datetime, tz: ZoneInfo, sentences: Sentences
 ) -> DetectedPromise | None:
     """The forms without an "I'll" (habits.detection.chat), with their due date."""
-    found = find_chat_promise(clean)
+    found = find_chat_promise(clean, sentences)
     if found is None:
         return None
     due_match = find_due(found.sentence, sent_at, tz)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from habits.detection.intent import is_question, reported, split_sentences
+from habits.detection.intent import Sentences, is_question, reported, split_sentences
 
 __all__ = ["CHAT_PREFILTER", "ChatPromise", "chat_cue", "find_chat_promise"]
 
@@ -246,8 +246,9 @@ def _sentence_rule(sentence: str) -> tuple[str, bool] | None:
     return None
 
 
-def find_chat_promise(text: str) -> ChatPromise | None:
-    """The author's first promise in cleaned ``text`` by this module's rules, or None.
+def find_chat_promise(text: str, cut: Sentences | None = None) -> ChatPromise | None:
+    """The author's first promise in cleaned ``text`` by this module's rules, or None; ``cut``,
+    if given, is ``Sentences(text)``, as far as another reader has cut it.
 
     >>> find_chat_promise("deploying the hotfix now").what
     'deploying the hotfix now'
@@ -265,7 +266,7 @@ def find_chat_promise(text: str) -> ChatPromise | None:
                 return ChatPromise(what, line, (), True)
         if (m := _ROLE_ME.match(line)) is not None and not reported(line):
             return ChatPromise(m.group("role"), line, (), True)
-    sentences = split_sentences(text)
+    sentences = split_sentences(text) if cut is None else cut.all()
     for index, sentence in enumerate(sentences):
         if not chat_cue(sentence) or is_question(sentence) or reported(sentence):
             continue

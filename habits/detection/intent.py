@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from habits.detection.markup import is_tidy
@@ -33,6 +34,7 @@ from habits.detection.windows import space_before
 __all__ = [
     "PREFILTER",
     "Commitment",
+    "Sentences",
     "find_commitment",
     "is_question",
     "reported",
@@ -97,24 +99,91 @@ def split_sentences(text: str) -> list[str]:
     ``text`` is cleaned text (habits.detection.markup), where no whitespace run is longer than
     one character."""
     global _LAST_SPLIT
-    last = _LAST_SPLIT  # detect() asks for the same text's sentences up to three times
+    last = _LAST_SPLIT  # the chat rules ask for the same text's sentences more than once
     if last[0] == text and text:
         return list(last[1])
-    pieces = _split_tidy(text)
-    if pieces is None:
-        pieces = [s.strip() for s in _SPLIT_AT_SPACE.split(text)]
-    # Tidy pieces have no whitespace at either end: a cut takes the space or break it falls on.
-    if _END_NEXT.search(text):
-        pieces = [cut for piece in pieces for cut in _SPLIT_END_NEXT.split(piece)]
-    found = [s for s in pieces if s]
+    found = Sentences(text).all()
     _LAST_SPLIT = (text, found)
     return list(found)
 
 
-def _split_tidy(text: str) -> list[str] | None:
-    """``_SPLIT_AT_SPACE.split(text)`` for text markup.is_tidy vouches for; None for other text."""
-    if _CUT in text or not is_tidy(text):
-        return None
+# A long tidy text is cut a block at a time: about this many characters, ended at a sentence end.
+_BLOCK = 240
+# Where a block may end: a space after sentence punctuation (that space is a cut, and the piece
+# after it starts a new one in any case), or a line break no dash stands before (" -\n" is a dash
+# cut that takes the break with it). No cut of the whole text crosses such a place, so the
+# blocks' cuts are the text's.
+_BLOCK_END = re.compile(r"[.!?…] |(?<![-—–])\n")
+
+
+class Sentences:
+    """``split_sentences(text)``, cut only as far as it is read: a caller that stops at the
+    sentence with the promise does not pay for the sentences after it (a long message mostly
+    says its promise early). One object per caller: it is not shared between threads."""
+
+    __slots__ = ("_done", "_found", "_text", "_tidy")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._found: list[str] = []
+        self._tidy = _CUT not in text and is_tidy(text)
+        self._done = 0 if text else -1  # where the uncut rest starts; -1 once all is cut
+        if len(text) <= 2 * _BLOCK:
+            self._more()  # one block in any case
+
+    def __iter__(self) -> Iterator[str]:
+        return self.after(-1)
+
+    def after(self, index: int) -> Iterator[str]:
+        """The sentences after the one at ``index``, cut as they are asked for."""
+        if self._done < 0:
+            return iter(self._found[index + 1 :])
+        return self._after(index)
+
+    def _after(self, index: int) -> Iterator[str]:
+        i = index + 1
+        found = self._found
+        while True:
+            while i >= len(found):
+                if not self._more():
+                    return  # (a block may hold no sentence: only whitespace)
+            yield found[i]
+            i += 1
+
+    def __getitem__(self, index: int) -> str:
+        found = self._found
+        while index >= len(found) and self._more():
+            pass
+        return found[index]
+
+    def all(self) -> list[str]:
+        while self._more():
+            pass
+        return self._found
+
+    def _more(self) -> bool:
+        """Cut the next block; False when nothing is left to cut."""
+        done, text = self._done, self._text
+        if done < 0:
+            return False
+        if not self._tidy:
+            pieces = [s.strip() for s in _SPLIT_AT_SPACE.split(text)]
+            stop = len(text)
+        else:
+            end = _BLOCK_END.search(text, done + _BLOCK) if len(text) - done > 2 * _BLOCK else None
+            stop = len(text) if end is None else end.end()
+            pieces = _split_tidy(text[done:stop])
+        block = text[done:stop]
+        # Tidy pieces have no whitespace at either end: a cut takes the space or break it falls on.
+        if _END_NEXT.search(block):
+            pieces = [cut for piece in pieces for cut in _SPLIT_END_NEXT.split(piece)]
+        self._found.extend(filter(None, pieces))
+        self._done = stop if stop < len(text) else -1
+        return True
+
+
+def _split_tidy(text: str) -> list[str]:
+    """``_SPLIT_AT_SPACE.split(text)`` for tidy text (markup.is_tidy), or a block of it."""
     for punct_space, cut in _PUNCT_SPACE:
         text = text.replace(punct_space, cut)  # one scan; text itself back when there is none
     if " -" in text or " —" in text or " –" in text:
@@ -669,8 +738,9 @@ def _vet_cue(m: re.Match[str], s: _Sentence) -> tuple[str, bool, int] | None:
     return what, True, len(text) - (stop - start)
 
 
-def find_commitment(text: str) -> Commitment | None:
-    """Find the author's first commitment in cleaned ``text``.
+def find_commitment(text: str, sentences: Sentences | None = None) -> Commitment | None:
+    """Find the author's first commitment in cleaned ``text``; ``sentences``, if given, is
+    ``Sentences(text)`` (the caller reads on from where this stopped).
 
     >>> find_commitment("Thanks! I'll send the deck tomorrow")
     Commitment(what='send the deck tomorrow', sentence=1, strong=True, start=5)
@@ -679,7 +749,7 @@ def find_commitment(text: str) -> Commitment | None:
     if ("promis" in low or "guarantee" in low or "hold me" in low) and _GLOBAL_HEDGE.search(low):
         return None
     weak: Commitment | None = None
-    for index, sentence in enumerate(split_sentences(text)):
+    for index, sentence in enumerate(Sentences(text) if sentences is None else sentences):
         if not _PREFILTER_LOWER.search(sentence.lower()) or _is_question(sentence) or reported(sentence):
             continue
         vetted = _Sentence(sentence)

@@ -20,10 +20,13 @@ from collections.abc import Callable
 
 __all__ = ["clean_markup", "clean_with_mentions", "is_tidy", "sarcastic"]
 
-# Markers used internally for mentions while the rest of the text is cleaned; they
-# are private-use code points that never survive into the returned text.
-_M_OPEN = "\ue000"
-_M_CLOSE = "\ue001"
+# Markers used internally for mentions while the rest of the text is cleaned; they never survive
+# into the returned text (and are removed from what people send before cleaning starts). ASCII
+# control characters, so that a text whose only non-ASCII characters they would be stays ASCII
+# and the emoji step is skipped; no pattern here reads them other than as a non-word character,
+# and html.unescape drops them when typed as "&#2;".
+_M_OPEN = "\x02"
+_M_CLOSE = "\x03"
 
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")

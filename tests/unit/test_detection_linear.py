@@ -50,7 +50,7 @@ ADVERSARIAL = [
     "sat ", "tue's ", "I'll send it, , , , ", "I'll send it by by by ", " @a", "let me be ",
     "<pre>", "<at>", "<p ", "<div itemtype=\"", 'itemtype="schema.skype.com/Reply"', "I will. ",
     "1/2 ", "I'll \u2003\u2003 ", "gonna ", "lemme know ", "I'll be and send ", "hmm ok, ",
-    "x&will'", '"I\'ll" ', "I'll send it to @a @b ", "\ue000", "```", "`", "&gt; ",
+    "x&will'", '"I\'ll" ', "I'll send it to @a @b ", "\x02", "\ue000", "```", "`", "&gt; ",
     "<pre>I'll ", "<at>I'll ", "<div itemtype=\"I'll ", "<p I'll ",
     # the forms without "I'll" (habits.detection.chat), strike-through and "now"
     "you'll get the ", "we'll have the ", "update in ", "deploying ", "- me: ", "mine, ", "~a ",
@@ -104,6 +104,20 @@ def test_sentence_split_is_the_plain_pattern_on_cleaned_text(text: str) -> None:
     assert intent.split_sentences(cleaned) == [
         s.strip() for s in SENTENCE_SPLIT.split(cleaned) if s and s.strip()
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.lists(st.sampled_from(JUNK_BITS + ["word ", ". ", "\n", " - ", "Next"]), min_size=100,
+                     max_size=400).map("".join), stop=st.integers(0, 60))
+def test_long_text_is_cut_block_by_block_into_the_same_sentences(text: str, stop: int) -> None:
+    # Past 2 x intent._BLOCK characters the sentences are cut a block at a time, as far as read.
+    cleaned = clean_markup(text)
+    whole = [s.strip() for s in SENTENCE_SPLIT.split(cleaned) if s and s.strip()]
+    assert intent.split_sentences(cleaned) == whole
+    lazy = intent.Sentences(clean_markup(text))  # tidy: the block-by-block path
+    head = [lazy[i] for i in range(min(stop, len(whole)))]
+    assert head + list(lazy.after(len(head) - 1)) == whole
+    assert list(lazy) == whole
 
 
 CHAT_BITS = [
@@ -193,9 +207,10 @@ def test_markup_scanners_are_the_plain_patterns(text: str) -> None:
 
 
 def test_markers_typed_by_people_do_not_break_cleaning() -> None:
-    assert clean_markup("\ue000x\ue001 @a") == "x @a"
+    assert clean_markup(markup._M_OPEN + "x" + markup._M_CLOSE + " @a") == "x @a"
+    assert clean_markup("&#2;x&#3; @a") == "x @a"  # typed as entities
     cleaned = clean_markup("<at><@U1|a></at> hi")  # a mention inside a mention: no crash
-    assert cleaned.endswith("hi") and "\ue000" not in cleaned and "\ue001" not in cleaned
+    assert cleaned.endswith("hi") and markup._M_OPEN not in cleaned and markup._M_CLOSE not in cleaned
 
 
 # --- what is read of a long message ----------------------------------------------------------
