@@ -80,6 +80,8 @@ _PUNCT_SPACE = tuple((p + " ", p + _CUT) for p in ".!?…")
 _DASH_CUT = re.compile(r" (?:[—–]|--?)[ \n]")
 _END_NEXT = re.compile(r"[.!?][A-Z]")
 _SPLIT_END_NEXT = re.compile(r"(?<=[.!?])(?=[A-Z])")
+_END_NEXT_CUT = re.compile(r"([.!?])(?=[A-Z])")  # the same cut, made in one pass over tidy text
+_END_NEXT_REPL = "\\1" + _CUT
 _LAST_SPLIT: tuple[str, list[str]] = ("", [])
 
 
@@ -169,14 +171,14 @@ class Sentences:
         if not self._tidy:
             pieces = [s.strip() for s in _SPLIT_AT_SPACE.split(text)]
             stop = len(text)
+            if _END_NEXT.search(text):
+                pieces = [cut for piece in pieces for cut in _SPLIT_END_NEXT.split(piece)]
         else:
             end = _BLOCK_END.search(text, done + _BLOCK) if len(text) - done > 2 * _BLOCK else None
             stop = len(text) if end is None else end.end()
-            pieces = _split_tidy(text[done:stop])
-        block = text[done:stop]
-        # Tidy pieces have no whitespace at either end: a cut takes the space or break it falls on.
-        if _END_NEXT.search(block):
-            pieces = [cut for piece in pieces for cut in _SPLIT_END_NEXT.split(piece)]
+            # Tidy pieces have no whitespace at either end (a cut takes the space or break it falls
+            # on), and no cut touches an "end.Next" pair: its cut goes in before the others.
+            pieces = _split_tidy(_END_NEXT_CUT.sub(_END_NEXT_REPL, text[done:stop]))
         self._found.extend(filter(None, pieces))
         self._done = stop if stop < len(text) else -1
         return True

@@ -53,9 +53,9 @@ _SARCASM_EMOJI = ("\U0001f644", "\U0001f643", "\U0001f612")
 _SARCASM_CODE = re.compile(
     r":(?:roll_?eyes|eye_?roll|face_with_rolling_eyes|upside_down(?:_face)?|unamused):"
 )
-# "/s" and "sarcasm" as words; apart, so that each scan skips to its literal ("/", "sarcasm")
-# instead of stopping at every "s" of the text.
-_SARCASM_SLASH = re.compile(r"/(?<!\w/)s\b")
+# "/s" and "sarcasm" as words; apart, and each lookbehind written after its literal, so that each
+# scan skips to "/s" or "sarcasm" instead of stopping at every "/" (links) or "s" of the text.
+_SARCASM_SLASH = re.compile(r"/s(?<!\w/s)\b")
 _SARCASM_WORD = re.compile(r"sarcasm(?<!\wsarcasm)\b")
 _DIV_CLOSE = re.compile(r"</div>", re.I)
 _REPLY_ATTR = re.compile(r'itemtype="', re.I)
@@ -64,8 +64,11 @@ _AT_START = re.compile(r"<at\b", re.I)
 _AT_CLOSE = re.compile(r"</at\s*>", re.I)
 _BREAK_START = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li|p|div|li)\b", re.I)
 _HTML_TAG = re.compile(r"</?[a-z][a-z0-9]*\b[^<>]*>", re.I)
-# Slack "mrkdwn" angle-bracket entities: <@U123|name>, <#C1|general>, <!here>, <url|label>.
-_SLACK_ENTITY = re.compile(r"<([@#!]?)([^<>|\s]+)(?:\|([^<>]*))?>")
+# Slack "mrkdwn" angle-bracket entities: <@U123|name>, <#C1|general>, <!here>, <url|label>; a
+# link is a target with "://" or a mailto:/tel: one. Anything else in angle brackets ("a <b> c"
+# typed by someone, a stray HTML tag) is not one and stays as typed. The lookahead reads at most
+# to the next bracket, bar or space, so no two of its scans overlap.
+_SLACK_ENTITY = re.compile(r"<(?:([@#!])|(?=mailto:|tel:|[^<>|\s]*?://))([^<>|\s]+)(?:\|([^<>]*))?>")
 _QUOTE_LINE = re.compile(r"^[ \t]*(?:>|&gt;).*$", re.M)
 # Its start, asked once per line (_drop_quote_lines): "^" with re.M is tried at every position.
 _QUOTE_START = re.compile(r"[ \t]*(?:>|&gt;)")
@@ -200,6 +203,10 @@ def _teams_mentions(text: str) -> str:
 
 def _html_breaks(text: str) -> str:
     """``_HTML_BREAK.sub("\n", text)`` in linear time."""
+    if text.rfind(">") > text.rfind("<"):
+        # Every "<" has a ">" after it, so each try of the pattern ends at the next ">" (and
+        # a match is skipped past as a whole): the plain pattern is linear, and faster.
+        return _HTML_BREAK.sub("\n", text)
     gt = _Next(text, ">")
     return _sub_where(_HTML_BREAK, text, lambda _m: "\n", _BREAK_START,
                       lambda head: gt.at(head.end()) != -1)
@@ -217,10 +224,7 @@ def _slack_entity(match: re.Match[str]) -> str:
         if label:
             return label
         return "@" + target.split("^", 1)[0]
-    if target.startswith(("http://", "https://", "mailto:", "tel:")) or "://" in target:
-        return label if label else target
-    # Not a Slack entity (e.g. "a <b> c" typed by someone): keep it as typed.
-    return match.group(0)
+    return label if label else target  # a link: what it says, or where it goes
 
 
 def _teams_mention(match: re.Match[str]) -> str:

@@ -107,7 +107,7 @@ def test_sentence_split_is_the_plain_pattern_on_cleaned_text(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(text=st.lists(st.sampled_from(JUNK_BITS + ["word ", ". ", "\n", " - ", "Next"]), min_size=100,
+@given(text=st.lists(st.sampled_from([*JUNK_BITS, "word ", ". ", "\n", " - ", "Next"]), min_size=100,
                      max_size=400).map("".join), stop=st.integers(0, 60))
 def test_long_text_is_cut_block_by_block_into_the_same_sentences(text: str, stop: int) -> None:
     # Past 2 x intent._BLOCK characters the sentences are cut a block at a time, as far as read.
@@ -204,6 +204,30 @@ def test_markup_scanners_are_the_plain_patterns(text: str) -> None:
     assert markup._drop_html_blocks(text) == markup._HTML_DROP.sub("\n", text)
     assert markup._teams_mentions(text) == markup._TEAMS_AT.sub(markup._teams_mention, text)
     assert markup._html_breaks(text) == markup._HTML_BREAK.sub("\n", text)
+
+
+# Slack entities as the pattern read them before it skipped non-entities: every <...> matched,
+# and a callback kept the ones that are neither a mention, channel, special nor a link.
+_ANY_BRACKETED = re.compile(r"<([@#!]?)([^<>|\s]+)(?:\|([^<>]*))?>")
+
+
+def _entity_as_before(match: re.Match[str]) -> str:
+    sigil, target = match.group(1), match.group(2)
+    if sigil or target.startswith(("http://", "https://", "mailto:", "tel:")) or "://" in target:
+        return markup._slack_entity(match)
+    return match.group(0)
+
+
+ENTITY_BITS = [
+    "<", ">", "|", "@", "#", "!", "U1", "here", "http://x", "https://a.b/c", "mailto:a@b", "tel:1",
+    "://", "b", " ", "\n", "label", "<@U1|ann>", "<#C1>", "<!here>", "<p>", "</p>", "ftp", ":",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.lists(st.sampled_from(ENTITY_BITS), max_size=30).map("".join))
+def test_slack_entities_are_read_as_before_non_entities_were_skipped(text: str) -> None:
+    assert markup._SLACK_ENTITY.sub(markup._slack_entity, text) == _ANY_BRACKETED.sub(_entity_as_before, text)
 
 
 def test_markers_typed_by_people_do_not_break_cleaning() -> None:
