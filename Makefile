@@ -14,19 +14,25 @@ DATED_TESTS ?= tests/unit tests/integration tests/slack tests/teams tests/faults
 	--ignore=tests/teams/test_playground_e2e.py
 FAKED_DATES ?= 2027-10-31T01:30:00Z 2027-12-31T23:30:00Z 2028-02-29T12:00:00Z
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(NATIVE)
 
-run: $(STAMP)
+# Promise detection compiled with mypyc (setup.py), in place: rebuilt whenever a source changes.
+NATIVE := habits/detection/.compiled
+$(NATIVE): $(wildcard habits/detection/*.py) | $(STAMP)
+	$(BIN)/python setup.py --quiet build_ext --inplace
+	touch $(NATIVE)
+
+run: $(STAMP) $(NATIVE)
 	$(BIN)/rapport serve
 
-console: $(STAMP)
+console: $(STAMP) $(NATIVE)
 	$(BIN)/rapport console
 
-lint: $(STAMP)
+lint: $(STAMP) $(NATIVE)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -39,11 +45,11 @@ test: lint
 	$(BIN)/python tests/cluster/cluster.py run -- $(BIN)/pytest tests/integration tests/slack tests/cluster
 	$(MAKE) --no-print-directory test-dates
 
-test-dates: $(STAMP)
+test-dates: $(STAMP) $(NATIVE)
 	bash tests/faketime/at-dates.sh $(BIN)/pytest $(DATED_TESTS) -- $(FAKED_DATES)
 
-bench: $(STAMP)
+bench: $(STAMP) $(NATIVE)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info $(NATIVE) habits/*.so habits/detection/*.so

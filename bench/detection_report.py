@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -84,23 +85,41 @@ def load_baseline(rev: str) -> Detector:
         ["git", "-C", str(ROOT), "ls-tree", "--name-only", f"{rev}:habits/detection"],
         check=True, capture_output=True, text=True,
     ).stdout.split()
-    folder = Path(tempfile.mkdtemp(prefix="rapport-baseline-")) / _BASELINE_PACKAGE
+    sources = {
+        name: subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:habits/detection/{name}"],
+                             check=True, capture_output=True, text=True).stdout
+        for name in listing if name.endswith(".py")
+    }
+    found: Detector = load_sources(sources, _BASELINE_PACKAGE).detect
+    return found
+
+
+def load_pure_sources() -> ModuleType:
+    """habits/detection as its .py files say, loaded as plain Python beside the imported package
+    (which setup.py compiles with mypyc): what the compiled modules are checked against."""
+    folder = ROOT / "habits" / "detection"
+    return load_sources({path.name: path.read_text(encoding="utf-8") for path in folder.glob("*.py")},
+                        "rapport_pure_detection")
+
+
+def load_sources(sources: dict[str, str], package: str) -> ModuleType:
+    """The package made of ``sources`` (file name -> text of a habits/detection module), imported
+    under the name ``package``, every module loaded."""
+    if package in sys.modules:
+        return sys.modules[package]
+    folder = Path(tempfile.mkdtemp(prefix=f"{package}-")) / package
     folder.mkdir()
-    for name in listing:
-        if not name.endswith(".py"):
-            continue
-        source = subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{rev}:habits/detection/{name}"],
-            check=True, capture_output=True, text=True,
-        ).stdout
-        (folder / name).write_text(source.replace("habits.detection", _BASELINE_PACKAGE), encoding="utf-8")
+    for name, source in sources.items():
+        (folder / name).write_text(source.replace("habits.detection", package), encoding="utf-8")
     sys.path.insert(0, str(folder.parent))
     try:
-        module = importlib.import_module(_BASELINE_PACKAGE)
+        loaded = importlib.import_module(package)
+        for name in sources:  # every module, so each is an attribute of the package
+            if name != "__init__.py":
+                importlib.import_module(f"{package}.{name.removesuffix('.py')}")
+        return loaded
     finally:
         sys.path.remove(str(folder.parent))
-    found: Detector = module.detect
-    return found
 
 
 def evaluate(path: Path, name: str, detector: Detector = detect) -> Scores:

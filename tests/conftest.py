@@ -20,6 +20,19 @@ from bot.core import Rapport
 from bot.ports import Ports
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test compiled detection older than its sources (setup.py): the tests would pass
+    or fail on code that is no longer what the files say."""
+    folder = Path(__file__).resolve().parent.parent / "habits" / "detection"
+    stale = [source.name for source in folder.glob("*.py")
+             if any(built.stat().st_mtime < source.stat().st_mtime
+                    for built in folder.glob(source.stem + ".*.so"))]
+    if stale:
+        pytest.exit(f"habits/detection/{', '.join(sorted(stale))} changed since it was compiled: "
+                    "`make test` rebuilds it (or run `.venv/bin/python setup.py build_ext --inplace`)",
+                    returncode=4)
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Redis server: REDIS_TEST_URL when given, else one started for this test run."""

@@ -27,8 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import habits.detection
-from habits.detection import MAX_EXAMINED, chat, clean_markup, detect, due, intent, markup, windows
+from habits.detection import MAX_EXAMINED, chat, clean_markup, detect, due, intent, markup, promise, windows
 from habits.detection.due import find_due, parse_due
 from habits.detection.intent import find_commitment, tidy_what
 
@@ -93,7 +92,7 @@ junk_text = st.lists(st.sampled_from(JUNK_BITS), max_size=16).map("".join)
 @given(text=junk_text)
 def test_trailing_junk_cut_is_the_plain_patterns(text: str) -> None:
     assert intent._strip_trailing_junk(text) == TRAILING_JUNK.sub("", text)
-    assert habits.detection._strip_trailing_mentions(text) == TRAILING_MENTIONS.sub("", text)
+    assert promise._strip_trailing_mentions(text) == TRAILING_MENTIONS.sub("", text)
     assert intent._TAIL_CLAUSE.sub("", text) == TAIL_CLAUSE.sub("", text)
 
 
@@ -326,7 +325,7 @@ def _wrap(value: Any, tally: list[int]) -> Any:
 def work(monkeypatch: pytest.MonkeyPatch) -> Callable[[Callable[[str], object], str], int]:
     """work(f, text): how much text the patterns were asked to scan while f(text) ran."""
     tally = [0]
-    for module in (habits.detection, intent, due, markup, windows, chat):
+    for module in (promise, intent, due, markup, windows, chat):
         for name, value in list(vars(module).items()):
             if (name.startswith("_") and not name.startswith("__")) or name == "PREFILTER":
                 wrapped = _wrap(value, tally)
