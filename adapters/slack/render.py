@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from datetime import date
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from slack_sdk.models.blocks import (
@@ -131,26 +130,68 @@ def reply_blocks(reply: Reply, limit: int = MESSAGE_BLOCKS) -> list[Block]:
                      _more, limit)
 
 
-@lru_cache(maxsize=4096)
-def _text_block(part: str) -> dict[str, Any]:
-    return SectionBlock(text=_mrkdwn(part)).to_dict()
+def _mrkdwn_json(text: str) -> dict[str, Any]:
+    return {"text": text, "type": "mrkdwn", "verbatim": True}
 
 
-@lru_cache(maxsize=4096)
-def _section_dicts(section: Section, start: int) -> tuple[dict[str, Any], ...]:
-    return tuple(block.to_dict() for block in section_blocks(section, start))
+def _plain_json(text: str) -> dict[str, Any]:
+    return {"emoji": True, "text": text, "type": "plain_text"}
+
+
+def _text_json(part: str) -> dict[str, Any]:
+    return {"text": _mrkdwn_json(part), "type": "section"}
+
+
+def _element_json(button: Button, index: int) -> dict[str, Any]:
+    """``_element(button, index).to_dict()``, built directly: the same JSON, without the models'
+    reflection (a morning fan-out renders a hundred thousand of these). What a model would
+    refuse goes through the model, which raises as before."""
+    if button.asks_for_date:
+        action_id = encode_action(button.action, index, button.value)
+        if len(action_id) <= ButtonElement.action_id_max_length:
+            placeholder = button.label[:150]
+            return {"action_id": action_id, "type": "datepicker",
+                    **({"placeholder": _plain_json(placeholder)} if placeholder else {})}
+    action_id = encode_action(button.action, index)
+    label = button.label[:75]
+    if len(action_id) > ButtonElement.action_id_max_length or not label or \
+            len(button.value) > ButtonElement.value_max_length:
+        return _element(button, index).to_dict()
+    found: dict[str, Any] = {"action_id": action_id}
+    style = _STYLES.get(button.style)
+    if style is not None:
+        found["style"] = style
+    found["text"] = _plain_json(label)
+    found["type"] = "button"
+    if button.value:
+        found["value"] = button.value
+    return found
+
+
+_STYLES = {ButtonStyle.PRIMARY: "primary", ButtonStyle.DANGER: "danger"}
+
+
+def _section_json(section: Section, start: int) -> list[dict[str, Any]]:
+    """``[block.to_dict() for block in section_blocks(section, start)]``, built directly."""
+    blocks = [_text_json(part) for part in _chunks(section.text) if part.strip()]
+    buttons = section.buttons
+    for offset in range(0, len(buttons), ACTIONS_PER_BLOCK):
+        blocks.append({"elements": [
+            _element_json(button, start + offset + i)
+            for i, button in enumerate(buttons[offset: offset + ACTIONS_PER_BLOCK])
+        ], "type": "actions"})
+    return blocks
 
 
 def message(reply: Reply) -> dict[str, Any]:
     """Keyword arguments for chat.postMessage / postEphemeral / a response_url.
 
-    `text` is the notification (and screen reader) line. Blocks are the ones `reply_blocks`
-    builds and validates; a daily fan-out sends the same rows of buttons and many of the same
-    lines to thousands of people, so each distinct part is validated once and its JSON reused
-    (read-only: slack-sdk serialises it, nothing changes it).
+    `text` is the notification (and screen reader) line. Blocks are the JSON of the ones
+    `reply_blocks` builds with slack-sdk's models, written out directly (tests/slack/
+    test_render_json.py holds the two equal): every text, label and id is cut to Slack's limits
+    as the models require, and a part the models would refuse is built by them, so they raise.
     """
-    blocks = _assemble(reply, _text_block, _section_dicts, lambda: _more().to_dict(),
-                       MESSAGE_BLOCKS)
+    blocks = _assemble(reply, _text_json, _section_json, lambda: _more().to_dict(), MESSAGE_BLOCKS)
     return {"text": reply.text[:SECTION_LIMIT] or " ", "blocks": blocks}
 
 
