@@ -20,7 +20,7 @@ from bot import digest, followup
 from bot.formatting import promise_line
 from bot.markup import mention, user_text
 from bot.ports import Delivery, DeliveryOutcome, Job, Mark, NudgeInputs, Ports
-from bot.progress import streaks_from
+from bot.progress import streaks_from, week_done_from
 from bot.replies import Audience, Button, ButtonStyle, Reply, Section
 from habits.budget import backing_off, catch_up, next_morning, within_hours
 from habits.commitments import Commitment
@@ -139,7 +139,7 @@ def plan_from(inputs: NudgeInputs, profile: Profile, now: datetime) -> NudgePlan
                            inputs.not_suggested, profile.since or day, day)
     return plan(profile, now, inputs.open_promises, juniors, handed,
                 lambda: streaks_from(inputs.history, profile, now), pass_on, quiet,
-                inputs.preps)
+                inputs.preps, week_done_from(inputs.history, profile, now))
 
 
 def _suggestion(chosen: NudgePlan, person: PersonRef, day: date) -> Section:

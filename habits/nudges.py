@@ -137,6 +137,7 @@ def plan(
     pass_on: Favour | None = None,
     quiet_teammate: str | None = None,
     preps: Sequence[Prep] = (),
+    week_done: Callable[[Habit], bool] | None = None,
 ) -> NudgePlan | None:
     """What the morning nudge sent at `now` says, or None when today gets no nudge.
 
@@ -145,6 +146,8 @@ def plan(
     function, called only when the choice depends on them. `pass_on`: help received since the
     last working morning (habits.helpfulness.to_pass_on); `quiet_teammate`: a teammate not in
     touch lately (habits.familiarity.quiet_teammate). Neither is ever the person themselves.
+    `week_done(habit)`, when given, says what `streaks`' `week_done` would for one habit (the
+    cheaper question; most mornings ask nothing else).
     """
     if not morning_day(profile, profile.local_date(now)):
         return None
@@ -157,12 +160,16 @@ def plan(
     if pass_on is not None and pass_on.helper != profile.person:
         return NudgePlan(NudgeKind.PAY_FORWARD, agenda, favour=pass_on)
     candidates = [(user, last) for user, last in juniors if user != me]
-    if candidates and not any(s.habit is Habit.RECOGNISE_JUNIOR and s.week_done
-                              for s in standing()):
+
+    def done(habit: Habit) -> bool:
+        if week_done is not None:
+            return week_done(habit)
+        return any(s.habit is habit and s.week_done for s in standing())
+
+    if candidates and not done(Habit.RECOGNISE_JUNIOR):
         user, _ = min(candidates, key=lambda c: (c[1] or date.min, c[0]))
         return NudgePlan(NudgeKind.RECOGNISE, agenda, junior=user)
-    if quiet_teammate is not None and quiet_teammate != me and not any(
-            s.habit is Habit.STAY_IN_TOUCH and s.week_done for s in standing()):
+    if quiet_teammate is not None and quiet_teammate != me and not done(Habit.STAY_IN_TOUCH):
         return NudgePlan(NudgeKind.STAY_IN_TOUCH, agenda, colleague=quiet_teammate)
     if not handed_over_this_week:
         return NudgePlan(NudgeKind.HAND_OVER, agenda)

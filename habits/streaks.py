@@ -233,6 +233,19 @@ def streak(
     return Streak(rule.habit, current, best, this_week, rule.weekly_target)
 
 
+def done_this_week(done: YearBits, *, working_days: frozenset[int], since: date, today: date) -> int:
+    """Days practised this working week up to `today`: `streak(...).this_week`, read from the
+    week's own bits (a week, where the streak reads the whole history).
+
+    >>> done_this_week(with_bit({}, date(2026, 11, 23)), working_days=frozenset(range(5)),
+    ...                since=date(2026, 1, 1), today=date(2026, 11, 25))
+    1
+    """
+    start = max(week_start(today, working_days), since)
+    return sum(has_bit(done, start + timedelta(days=offset))
+               for offset in range((today - start).days + 1))
+
+
 def streaks(
     done: Mapping[Habit, YearBits],
     lapses: YearBits,

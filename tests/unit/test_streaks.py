@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from habits.people import MONDAY_TO_FRIDAY, SUNDAY_TO_THURSDAY, PersonRef, Profile, TimeOff
-from habits.streaks import RULES, Habit, HabitRule, has_bit, streak, week_start, with_bit
+from habits.streaks import RULES, Habit, HabitRule, done_this_week, has_bit, streak, week_start, with_bit
 
 ZONES = ["Asia/Kathmandu", "America/St_Johns", "Pacific/Kiritimati", "Europe/London",
          "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "UTC"]
@@ -193,3 +193,26 @@ def test_working_flags_agree_with_is_working_day(
     flags = profile.working_flags(since, days)
     assert flags == "".join("1" if profile.is_working_day(since + timedelta(days=i)) else "0"
                             for i in range(days))
+
+
+@settings(max_examples=300, deadline=None)
+@given(days=st.lists(st.integers(0, 800), max_size=40), lapse_days=st.lists(st.integers(0, 800), max_size=5),
+       span=st.integers(0, 800), first=st.integers(0, 30),
+       week=st.sampled_from([MONDAY_TO_FRIDAY, SUNDAY_TO_THURSDAY, frozenset(range(7)),
+                             frozenset({0, 2, 4})]),
+       habit=st.sampled_from(list(Habit)))
+def test_done_this_week_is_the_streaks_count_of_the_week(
+        days: list[int], lapse_days: list[int], span: int, first: int, week: frozenset[int],
+        habit: Habit) -> None:
+    # The morning nudge asks only "is the week's target met?" (bot.progress.week_done_from).
+    since = date(2025, 1, 1) + timedelta(days=first)
+    today = since + timedelta(days=span)
+    done: dict[int, bytes] = {}
+    for offset in days:
+        done = with_bit(done, date(2025, 1, 1) + timedelta(days=offset))
+    lapses: dict[int, bytes] = {}
+    for offset in lapse_days:
+        lapses = with_bit(lapses, date(2025, 1, 1) + timedelta(days=offset))
+    whole = streak(RULES[habit], done, lapses, is_working_day=lambda d: d.weekday() in week,
+                   working_days=week, since=since, today=today)
+    assert done_this_week(done, working_days=week, since=since, today=today) == whole.this_week
