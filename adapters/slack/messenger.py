@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.redis.coalesce import Coalesced
 from adapters.redis.keys import person_key
 from adapters.slack import ids, render
 from adapters.slack.client import SlackClients, retry_after
@@ -115,6 +116,8 @@ class SlackMessenger:
         self.redis = redis
         self._begin_sending = redis.register_script(_BEGIN_SENDING) if redis is not None \
             else None
+        # The marks of the sends in flight at once share round trips (a tick sends dozens).
+        self._marks = Coalesced(redis) if redis is not None else None
 
     async def dm_channel(self, client: AsyncWebClient, person: PersonRef) -> str:
         key = person_key(person, "slack", "dm")
@@ -167,18 +170,19 @@ class SlackMessenger:
     async def _mark(self, reply: Reply, state: bytes) -> bool:
         """Note a scheduled send's progress under the person's tag: `sending` before the
         post, `sent` once Slack said ok. Recovery reads these before Slack's history."""
-        if self.redis is None or reply.to is None or reply.key is None:
+        if self._marks is None or reply.to is None or reply.key is None:
             return False
-        await self.redis.set(ids.sent_key(reply.to, reply.key), state, ex=MARK_TTL)
+        await self._marks.set(ids.sent_key(reply.to, reply.key), state, ex=MARK_TTL)
         return True
 
     async def _begin(self, reply: Reply) -> tuple[bytes | None, bool]:
         """The send's mark before this attempt, and whether this attempt set `sending` (there
         was none: it is set in the same step)."""
-        if self._begin_sending is None or reply.to is None or reply.key is None:
+        if self._begin_sending is None or self._marks is None or reply.to is None or \
+                reply.key is None:
             return None, False
-        mark = await self._begin_sending(keys=[ids.sent_key(reply.to, reply.key)],
-                                         args=[SENDING, MARK_TTL])
+        mark = await self._marks.script(self._begin_sending, [ids.sent_key(reply.to, reply.key)],
+                                        [SENDING, MARK_TTL])
         if mark is None:
             return None, True
         return (mark.encode() if isinstance(mark, str) else bytes(mark)), False
