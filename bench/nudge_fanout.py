@@ -83,7 +83,7 @@ TRIED = (
     "their Slack marks. Where the time goes now (py-spy, one tick process): the post itself "
     "through slack_sdk and aiohttp ~27 %, the planning read ~12 % (most of it redis-py "
     "parsing and its asyncio timeout per reply), the bookkeeping after a send ~10 % (judging "
-    "slipped promises: four writes each), planning the message ~6 %, the marks ~5 %. The "
+    "slipped promises: a read and three writes each), planning the message ~6 %, the marks under 5 %. The "
     "30 s goal needs about 0.3 ms of CPU per nudge, and the slack_sdk call alone takes about "
     "a quarter of a millisecond here: meeting it would take sending without slack_sdk's "
     "per-call machinery or spreading the morning over more processes than this machine has "
