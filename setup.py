@@ -5,7 +5,8 @@ Promise detection (habits/detection) runs on every chat message, so it is compil
 stay the reference: tests/unit/test_detection_native.py checks that the compiled modules and
 their sources give the same answers, and `make` rebuilds the extensions whenever a source is
 newer (tests/conftest.py refuses to run against stale ones). Set RAPPORT_PURE_PYTHON=1 to build
-without them (the plain sources are then imported; about a fifth slower, docs/benchmarks.md).
+without them (the plain sources are then imported; about a fifth slower: docs/detection.md,
+"Compiled").
 """
 
 from __future__ import annotations
