@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # Rapport's image: `docker build -t rapport:0.1.0 .` (docs/deploy.md: build and push).
-# Two stages: the builder turns Rapport and every dependency into wheels (with compilers, in
-# case a dependency has no wheel for the target platform); the final image installs those
+# Two stages: the builder turns Rapport and every dependency into wheels (with compilers: setup.py
+# compiles Rapport's promise detection with mypyc, and a dependency may have no wheel for the
+# target platform); the final image installs those
 # wheels into a slim Python with no compilers, and runs as a non-root user on a read-only root
 # file system (the app writes only under /tmp, an emptyDir in Kubernetes).
 
@@ -14,7 +15,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY habits ./habits
 COPY bot ./bot
 COPY adapters ./adapters

@@ -59,6 +59,15 @@ def test_compilers_only_in_the_builder() -> None:
                    for word, rest in runtime), "the runtime stage takes only wheels"
 
 
+def test_the_builder_compiles_detection() -> None:
+    # setup.py is what compiles habits/detection (mypyc): without it the wheel is plain Python.
+    copied = " ".join(rest for word, rest in stages()["builder"] if word == "COPY").split()
+    assert "setup.py" in copied and "pyproject.toml" in copied and "habits" in copied
+    assert any(word == "RUN" and "build-essential" in rest for word, rest in stages()["builder"])
+    ignore = (ROOT / ".dockerignore").read_text().split()
+    assert "**/*.so" in ignore  # a local build (this machine's) never reaches the image
+
+
 def test_runs_as_uid_10001_with_the_chart_contract() -> None:
     runtime = stages()["runtime"]
     users = [rest for word, rest in runtime if word == "USER"]
