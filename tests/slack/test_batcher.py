@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from adapters.slack.inbox import Batcher
+from adapters.batching import Batcher
 
 
 class SlowStore:
