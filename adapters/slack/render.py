@@ -1,4 +1,5 @@
-"""The core's replies as Block Kit, built with `slack_sdk.models` so Slack's limits are checked.
+"""The core's replies as Block Kit, built with `slack_sdk.models` so Slack's limits are checked
+(messages, sent by the hundred thousand each morning, as the same JSON written out directly).
 
 Rapport markup is Slack mrkdwn already (`<@U1>` mentions, `*bold*`, `&lt;` escapes), so text
 goes out unchanged; every text object is `verbatim` so Slack never turns a plain "@here" in it
