@@ -446,6 +446,7 @@ class _Sentence:
 
     __slots__ = (
         "_after",
+        "_and_will",
         "_before",
         "_clause",
         "_empty",
@@ -470,6 +471,7 @@ class _Sentence:
         self._newline = "\n" in text
         self._tails: list[int] | None = None
         self._empty: tuple[int, int] | None = None
+        self._and_will: tuple[list[int], list[int]] | None = None
 
     def condition_before(self, cue: int) -> bool:
         """Whether a condition ("if", "unless", ...) that is not a politeness "if" ends before
@@ -571,7 +573,9 @@ class _Sentence:
 
         tidy_what cuts at the first tag clause (", ok?"), so only the text up to the first
         possible one is tidied. When that is all filler ("and I'll and I'll ..."), the actions
-        of the later cues inside it are filler too, and are not tidied again."""
+        of the later cues inside it are filler too, and are not tidied again; except one that
+        starts inside an "and I'll" (tidy_what drops the "I'll" only after its "and": "and
+        I'll ok" is all filler, "I'll ok" is not), which is tidied on its own."""
         text = self.text
         if end != len(text) or self._newline:
             return tidy_what(text[start:end])
@@ -579,12 +583,23 @@ class _Sentence:
             self._tails = [m.start() for m in _TAIL_COMMA.finditer(text)]
         i = bisect_left(self._tails, start)
         cut = self._tails[i] if i < len(self._tails) else end
+        if self._inside_and_will(start):
+            return tidy_what(text[start:cut])
         if self._empty is not None and self._empty[0] < start and self._empty[1] == cut:
             return ""
         what = tidy_what(text[start:cut])
         if not what:
             self._empty = (start, cut)
         return what
+
+    def _inside_and_will(self, pos: int) -> bool:
+        """Whether ``pos`` falls strictly inside one of the sentence's ``_AND_I_WILL`` matches."""
+        if self._and_will is None:
+            spans = [m.span() for m in _AND_I_WILL.finditer(self.text)]
+            self._and_will = ([a for a, _ in spans], [b for _, b in spans])
+        starts, ends = self._and_will
+        i = bisect_left(starts, pos) - 1
+        return i >= 0 and ends[i] > pos
 
 
 def _after_fillers(text: str, pos: int, space: re.Pattern[str]) -> int:
