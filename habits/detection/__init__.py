@@ -11,16 +11,9 @@ stays plain Python (a compiled package module could not find its submodules).
 
 from __future__ import annotations
 
-from habits.detection.promise import (
-    MAX_EXAMINED,
-    QUICK_LENGTH,
-    DetectedPromise,
-    DueMatch,
-    clean_markup,
-    detect,
-    parse_due,
-    parse_due_phrase,
-)
+from habits.detection.due import DueMatch, parse_due, parse_due_phrase
+from habits.detection.markup import clean_markup
+from habits.detection.promise import MAX_EXAMINED, QUICK_LENGTH, DetectedPromise, detect
 
 __all__ = [
     "MAX_EXAMINED",

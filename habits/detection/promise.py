@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from habits.detection.chat import chat_cue, find_chat_promise
-from habits.detection.due import DueMatch, find_due, parse_due, parse_due_phrase
+from habits.detection.due import DueMatch, find_due
 from habits.detection.intent import (
     PREFILTER,
     Sentences,
@@ -21,18 +21,9 @@ from habits.detection.intent import (
     tidy_what,
     without_last_sentence,
 )
-from habits.detection.markup import clean_markup, clean_with_mentions, sarcastic
+from habits.detection.markup import clean_with_mentions, sarcastic
 
-__all__ = [
-    "MAX_EXAMINED",
-    "QUICK_LENGTH",
-    "DetectedPromise",
-    "DueMatch",
-    "clean_markup",
-    "detect",
-    "parse_due",
-    "parse_due_phrase",
-]
+__all__ = ["MAX_EXAMINED", "QUICK_LENGTH", "DetectedPromise", "detect"]
 
 # How much of a message detection reads: the first 4,000 characters as sent (markup included),
 # the length Slack asks message text to stay within. Chat makes its promises in the opening
