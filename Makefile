@@ -18,13 +18,13 @@ $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
-	touch $(STAMP) $(NATIVE)
+	touch $(STAMP)
 
 # Promise detection compiled with mypyc (setup.py), in place: rebuilt whenever a source changes.
+# setup.py writes $(NATIVE) (what it compiled) once a build succeeded, the editable install too.
 NATIVE := habits/detection/.compiled
 $(NATIVE): $(wildcard habits/detection/*.py) | $(STAMP)
 	$(BIN)/python setup.py --quiet build_ext --inplace
-	touch $(NATIVE)
 
 run: $(STAMP) $(NATIVE)
 	$(BIN)/rapport serve

@@ -11,6 +11,8 @@ without them (the plain sources are then imported; about a fifth slower: docs/de
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -22,9 +24,16 @@ from setuptools import setup
 NATIVE = sorted(str(path) for path in Path("habits/detection").glob("*.py") if path.name != "__init__.py")
 GROUP = "habits.detection_native"
 
+# What the build was made from: each source's SHA-256, written once the build succeeded.
+# tests/conftest.py compares it with the sources (file times cannot tell: the compiled code sits
+# in the shared library, which the build only relinks when the generated C changed).
+BUILT_FROM = Path("habits/detection/.compiled")
+
 if os.environ.get("RAPPORT_PURE_PYTHON"):
     setup()
 else:
     from mypyc.build import mypycify
 
     setup(ext_modules=mypycify(NATIVE, opt_level="3", group_name=GROUP))
+    BUILT_FROM.write_text(json.dumps({Path(name).name: hashlib.sha256(Path(name).read_bytes())
+                                      .hexdigest() for name in NATIVE}, indent=1, sort_keys=True))
